@@ -1,0 +1,289 @@
+// Package store keeps Paraph's data in SQLite or PostgreSQL. It holds SQL only:
+// authorization and business rules are decided in core, never here. The same
+// statements ($1 placeholders) run on both databases; what only one dialect
+// understands lives in a file named after it.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/pressly/goose/v3"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"paraph"
+)
+
+// Dialects.
+const (
+	SQLite   = "sqlite"
+	Postgres = "postgres"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// DB is an open database of one dialect.
+type DB struct {
+	sql     *sql.DB
+	dialect string
+	source  string // where it is, for logs, without a password
+}
+
+// Open opens the database named by dsn: a postgres:// or postgresql:// URL, or
+// a path to an SQLite file (its folder is created when missing). It does not
+// migrate; call Migrate.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return openPostgres(ctx, dsn)
+	}
+	return openSQLite(ctx, dsn)
+}
+
+// openSQLite sets every pragma in one place: WAL so readers do not wait for
+// the writer, a busy timeout so writers queue instead of failing, foreign keys
+// on, and immediate transactions so two writers never deadlock on upgrade.
+func openSQLite(ctx context.Context, path string) (*DB, error) {
+	path = strings.TrimPrefix(path, "sqlite://")
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("store: create %s: %w", dir, err)
+		}
+	}
+	q := url.Values{}
+	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)", "synchronous(NORMAL)"} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_txlock", "immediate")
+	q.Set("_time_format", "sqlite")
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(8)
+	db.SetMaxIdleConns(8)
+	db.SetConnMaxIdleTime(0)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
+	}
+	return &DB{sql: db, dialect: SQLite, source: path}, nil
+}
+
+func openPostgres(ctx context.Context, dsn string) (*DB, error) {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: open postgres: %w", err)
+	}
+	db.SetMaxOpenConns(40)
+	db.SetMaxIdleConns(40)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.PingContext(pingCtx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: connect to postgres %s: %w", redact(dsn), err)
+	}
+	return &DB{sql: db, dialect: Postgres, source: redact(dsn)}, nil
+}
+
+func redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "postgres"
+	}
+	return u.Redacted()
+}
+
+// Dialect returns SQLite or Postgres.
+func (db *DB) Dialect() string { return db.dialect }
+
+// Source names the database for logs, without secrets.
+func (db *DB) Source() string { return db.source }
+
+// Close closes the database.
+func (db *DB) Close() error { return db.sql.Close() }
+
+// SQL returns the underlying handle, for tests and health checks.
+func (db *DB) SQL() *sql.DB { return db.sql }
+
+// Migrate applies every pending migration of this dialect.
+func (db *DB) Migrate(ctx context.Context) (applied []string, err error) {
+	p, err := db.migrator()
+	if err != nil {
+		return nil, err
+	}
+	res, err := p.Up(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: migrate: %w", err)
+	}
+	for _, r := range res {
+		applied = append(applied, r.Source.Path)
+	}
+	return applied, nil
+}
+
+// MigrateTo applies migrations up to and including version; tests use it to
+// build an "old" schema and upgrade it.
+func (db *DB) MigrateTo(ctx context.Context, version int64) error {
+	p, err := db.migrator()
+	if err != nil {
+		return err
+	}
+	if _, err := p.UpTo(ctx, version); err != nil {
+		return fmt.Errorf("store: migrate to %d: %w", version, err)
+	}
+	return nil
+}
+
+func (db *DB) migrator() (*goose.Provider, error) {
+	sub, err := fs.Sub(migrations, "migrations/"+db.dialect)
+	if err != nil {
+		return nil, err
+	}
+	d := goose.DialectSQLite3
+	if db.dialect == Postgres {
+		d = goose.DialectPostgres
+	}
+	p, err := goose.NewProvider(d, db.sql, sub)
+	if err != nil {
+		return nil, fmt.Errorf("store: migrations: %w", err)
+	}
+	return p, nil
+}
+
+// Tx is one unit of work. Every store method runs on a Tx; core begins one per
+// public use case with Write, or reads without a transaction with Read.
+type Tx struct {
+	q       querier
+	dialect string
+}
+
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Write runs fn in a transaction, committed when fn returns nil.
+func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
+	tx, err := db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return paraph.Internal(fmt.Errorf("store: begin: %w", err))
+	}
+	if err := fn(&Tx{q: tx, dialect: db.dialect}); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return translate(fmt.Errorf("store: commit: %w", err))
+	}
+	return nil
+}
+
+// Read runs fn against the database outside a transaction: for reads that need
+// no snapshot across statements.
+func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
+	return fn(&Tx{q: db.sql, dialect: db.dialect})
+}
+
+// Dialect of the transaction's database.
+func (tx *Tx) Dialect() string { return tx.dialect }
+
+func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	res, err := tx.q.ExecContext(ctx, query, args...)
+	return res, translate(err)
+}
+
+// execOne runs a statement that must change exactly one row; none is not_found.
+func (tx *Tx) execOne(ctx context.Context, what, query string, args ...any) error {
+	res, err := tx.exec(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return paraph.Internal(err)
+	}
+	if n == 0 {
+		return &paraph.Error{Code: paraph.ENOTFOUND, Reason: "not_found", Message: what + " not found."}
+	}
+	return nil
+}
+
+// translate turns driver errors into domain errors: a unique or check
+// violation is a conflict or invalid input, never a 500.
+func translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "23505":
+			return &paraph.Error{Code: paraph.ECONFLICT, Reason: "conflict", Message: "This already exists.", Err: err}
+		case "23503", "23514", "23502", "22001":
+			return &paraph.Error{Code: paraph.EINVALID, Reason: "constraint", Message: "The data does not fit the rules.", Err: err}
+		}
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return &paraph.Error{Code: paraph.ECONFLICT, Reason: "conflict", Message: "This already exists.", Err: err}
+		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY, sqlite3.SQLITE_CONSTRAINT_CHECK, sqlite3.SQLITE_CONSTRAINT_NOTNULL:
+			return &paraph.Error{Code: paraph.EINVALID, Reason: "constraint", Message: "The data does not fit the rules.", Err: err}
+		}
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	var pe2 *paraph.Error
+	if errors.As(err, &pe2) {
+		return err
+	}
+	return paraph.Internal(err)
+}
+
+// notFound turns sql.ErrNoRows into a not_found error about what.
+func notFound(err error, what string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return &paraph.Error{Code: paraph.ENOTFOUND, Reason: "not_found", Message: what + " not found."}
+	}
+	return translate(err)
+}
+
+// nullString maps "" to NULL, for optional unique columns.
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// nullTime maps the zero time to NULL.
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC()
+}
+
+func timeOf(nt sql.NullTime) time.Time {
+	if !nt.Valid {
+		return time.Time{}
+	}
+	return nt.Time.UTC()
+}
