@@ -1,0 +1,584 @@
+package notify
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
+	"errors"
+	"io"
+	"math/big"
+	"mime"
+	"mime/multipart"
+	"mime/quotedprintable"
+	"net"
+	netmail "net/mail"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-sasl"
+	"github.com/emersion/go-smtp"
+)
+
+// smtpMode is how the test server speaks TLS.
+type smtpMode int
+
+const (
+	plainSMTP    smtpMode = iota // no TLS at all, like a local relay
+	startTLSSMTP                 // offers STARTTLS on a plain listener
+	implicitSMTP                 // TLS from the first byte (smtps)
+)
+
+// received is one message the test server accepted.
+type received struct {
+	From     string
+	To       []string
+	Data     []byte
+	Username string // who authenticated, "" when nobody did
+	TLS      bool   // whether the DATA arrived over TLS
+}
+
+// testSMTPServer is a real SMTP server (emersion/go-smtp) on loopback that
+// records what it receives and rejects chosen recipients.
+type testSMTPServer struct {
+	Addr     string
+	Username string
+	Password string
+
+	mu       sync.Mutex
+	messages []received
+	reject   map[string]*smtp.SMTPError // recipient → reply to RCPT
+}
+
+func (s *testSMTPServer) Messages() []received {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]received(nil), s.messages...)
+}
+
+// MustStartSMTPServer runs a server on 127.0.0.1:0 until the test ends.
+func MustStartSMTPServer(tb testing.TB, mode smtpMode) *testSMTPServer {
+	tb.Helper()
+	ts := &testSMTPServer{
+		Username: "robot@paraph.test",
+		Password: "p@ss:w/rd ключ",
+		reject: map[string]*smtp.SMTPError{
+			"nobody@paraph.test": {Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "No such user here"},
+			"busy@paraph.test":   {Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Try again later"},
+		},
+	}
+	server := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
+		return &testSession{server: ts, conn: c}, nil
+	}))
+	server.Domain = "localhost"
+	server.ReadTimeout = 10 * time.Second
+	server.WriteTimeout = 10 * time.Second
+	server.ErrorLog = testLogger{tb}
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	switch mode {
+	case startTLSSMTP:
+		server.TLSConfig = MustSelfSignedTLS(tb)
+	case implicitSMTP:
+		ln = tls.NewListener(ln, MustSelfSignedTLS(tb))
+	}
+	ts.Addr = ln.Addr().String()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = server.Serve(ln) // returns once Close is called
+	}()
+	tb.Cleanup(func() {
+		server.Close()
+		<-done
+	})
+	return ts
+}
+
+type testLogger struct{ tb testing.TB }
+
+func (l testLogger) Printf(format string, v ...any) { l.tb.Logf("smtp server: "+format, v...) }
+func (l testLogger) Println(v ...any)               { l.tb.Log(append([]any{"smtp server:"}, v...)...) }
+
+type testSession struct {
+	server   *testSMTPServer
+	conn     *smtp.Conn
+	from     string
+	to       []string
+	username string
+}
+
+func (s *testSession) AuthMechanisms() []string { return []string{sasl.Plain} }
+
+func (s *testSession) Auth(mech string) (sasl.Server, error) {
+	return sasl.NewPlainServer(func(identity, username, password string) error {
+		if username != s.server.Username || password != s.server.Password {
+			return errors.New("invalid credentials")
+		}
+		s.username = username
+		return nil
+	}), nil
+}
+
+func (s *testSession) Mail(from string, _ *smtp.MailOptions) error {
+	s.from = from
+	return nil
+}
+
+func (s *testSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+	if reply, ok := s.server.reject[to]; ok {
+		return reply
+	}
+	s.to = append(s.to, to)
+	return nil
+}
+
+func (s *testSession) Data(r io.Reader) error {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	_, isTLS := s.conn.TLSConnectionState()
+	s.server.mu.Lock()
+	defer s.server.mu.Unlock()
+	s.server.messages = append(s.server.messages, received{
+		From: s.from, To: s.to, Data: data, Username: s.username, TLS: isTLS,
+	})
+	return nil
+}
+
+func (s *testSession) Reset() { s.from, s.to = "", nil }
+
+func (s *testSession) Logout() error { return nil }
+
+// MustSelfSignedTLS makes a server certificate for 127.0.0.1 signed by itself.
+func MustSelfSignedTLS(tb testing.TB) *tls.Config {
+	tb.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "localhost"},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		DNSNames:     []string{"localhost"},
+		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}
+}
+
+// MustNewSMTP builds a sender for the test server and pins its clock.
+func MustNewSMTP(tb testing.TB, rawURL string) *SMTP {
+	tb.Helper()
+	s, err := NewSMTP(rawURL, "Paraph <noreply@paraph.test>")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	s.now = func() time.Time { return time.Date(2026, 3, 12, 14, 5, 0, 0, time.FixedZone("MSK", 3*60*60)) }
+	return s
+}
+
+func userinfo(ts *testSMTPServer) string {
+	return url.UserPassword(ts.Username, ts.Password).String()
+}
+
+// testEmail is the message the delivery tests send: Cyrillic everywhere a
+// user could put it, and a binary attachment.
+func testEmail(to string) Message {
+	pdf := []byte("%PDF-1.7\n\x00\x01\x02\xff\xfe binary bytes\n%%EOF\n")
+	return Message{
+		Channel:        Email,
+		To:             to,
+		Subject:        "Код подтверждения Paraph",
+		Body:           "Здравствуйте, Анна!\n\nВаш код подтверждения: 123456\n\nКод действует 10 минут.\n\n— Paraph\n",
+		Attachments:    []Attachment{{Name: "Акт сверки №7.pdf", ContentType: "application/pdf", Data: pdf}},
+		IdempotencyKey: "confirm:01J00000000000000000000000",
+	}
+}
+
+func TestSMTPDelivers(t *testing.T) {
+	tests := []struct {
+		name    string
+		mode    smtpMode
+		url     func(ts *testSMTPServer) string
+		wantTLS bool
+		auth    bool
+	}{
+		{"plain relay", plainSMTP, func(ts *testSMTPServer) string {
+			return "smtp://" + ts.Addr + "?starttls=off"
+		}, false, false},
+		{"STARTTLS", startTLSSMTP, func(ts *testSMTPServer) string {
+			return "smtp://" + userinfo(ts) + "@" + ts.Addr + "?insecure_skip_verify=1"
+		}, true, true},
+		{"STARTTLS opportunistic", startTLSSMTP, func(ts *testSMTPServer) string {
+			return "smtp://" + userinfo(ts) + "@" + ts.Addr + "?starttls=opportunistic&insecure_skip_verify=1"
+		}, true, true},
+		{"implicit TLS", implicitSMTP, func(ts *testSMTPServer) string {
+			return "smtps://" + userinfo(ts) + "@" + ts.Addr + "?insecure_skip_verify=true"
+		}, true, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ts := MustStartSMTPServer(t, tt.mode)
+			sender := MustNewSMTP(t, tt.url(ts))
+			m := testEmail("Анна Петрова <anna@paraph.test>")
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := sender.Send(ctx, m); err != nil {
+				t.Fatalf("Send: %v", err)
+			}
+
+			got := ts.Messages()
+			if len(got) != 1 {
+				t.Fatalf("server received %d messages, want 1", len(got))
+			}
+			r := got[0]
+			if r.TLS != tt.wantTLS {
+				t.Errorf("TLS = %v, want %v", r.TLS, tt.wantTLS)
+			}
+			if tt.auth && r.Username != ts.Username {
+				t.Errorf("authenticated as %q, want %q", r.Username, ts.Username)
+			}
+			if r.From != "noreply@paraph.test" || len(r.To) != 1 || r.To[0] != "anna@paraph.test" {
+				t.Errorf("envelope: from %q to %q", r.From, r.To)
+			}
+			assertReceivedEmail(t, r.Data, m)
+		})
+	}
+}
+
+// assertReceivedEmail parses the raw message as a mail client would and
+// checks what the reader sees.
+func assertReceivedEmail(t *testing.T, raw []byte, sent Message) {
+	t.Helper()
+	msg, err := netmail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatalf("parse message: %v\n%s", err, raw)
+	}
+	dec := new(mime.WordDecoder)
+	subject, err := dec.DecodeHeader(msg.Header.Get("Subject"))
+	if err != nil {
+		t.Fatalf("decode subject: %v", err)
+	}
+	if subject != sent.Subject {
+		t.Errorf("subject = %q, want %q", subject, sent.Subject)
+	}
+	if raw := msg.Header.Get("Subject"); !strings.HasPrefix(raw, "=?") {
+		t.Errorf("subject is not RFC 2047 encoded: %q", raw)
+	}
+	to, err := msg.Header.AddressList("To")
+	if err != nil || len(to) != 1 || to[0].Address != "anna@paraph.test" || to[0].Name != "Анна Петрова" {
+		t.Errorf("To = %v, %v", to, err)
+	}
+	from, err := msg.Header.AddressList("From")
+	if err != nil || len(from) != 1 || from[0].Address != "noreply@paraph.test" || from[0].Name != "Paraph" {
+		t.Errorf("From = %v, %v", from, err)
+	}
+	if id := msg.Header.Get("Message-Id"); id != "<"+messageID(sent.IdempotencyKey, "noreply@paraph.test")+">" {
+		t.Errorf("Message-ID = %q, want one derived from the idempotency key", id)
+	}
+	date, err := msg.Header.Date()
+	if err != nil || !date.Equal(time.Date(2026, 3, 12, 11, 5, 0, 0, time.UTC)) {
+		t.Errorf("Date = %v, %v", date, err)
+	}
+
+	mediaType, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
+	if err != nil || mediaType != "multipart/mixed" {
+		t.Fatalf("Content-Type = %q, %v; want multipart/mixed", msg.Header.Get("Content-Type"), err)
+	}
+	var body string
+	attachments := map[string][]byte{}
+	walkParts(t, multipart.NewReader(msg.Body, params["boundary"]), func(header map[string][]string, contentType, filename string, data []byte) {
+		switch {
+		case filename != "":
+			attachments[filename] = data
+		case strings.HasPrefix(contentType, "text/plain"):
+			_, p, _ := mime.ParseMediaType(contentType)
+			if !strings.EqualFold(p["charset"], "utf-8") {
+				t.Errorf("body charset = %q, want utf-8", p["charset"])
+			}
+			body = string(data)
+		}
+	})
+	if normalizeNewlines(body) != sent.Body {
+		t.Errorf("body = %q, want %q", body, sent.Body)
+	}
+	for _, a := range sent.Attachments {
+		got, ok := attachments[a.Name]
+		if !ok {
+			t.Errorf("attachment %q missing; got %v", a.Name, keys(attachments))
+			continue
+		}
+		if !bytes.Equal(got, a.Data) {
+			t.Errorf("attachment %q = %q, want %q", a.Name, got, a.Data)
+		}
+	}
+}
+
+// walkParts visits every leaf part, decoding its transfer encoding.
+func walkParts(t *testing.T, mr *multipart.Reader, visit func(header map[string][]string, contentType, filename string, data []byte)) {
+	t.Helper()
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			t.Fatalf("next part: %v", err)
+		}
+		contentType := part.Header.Get("Content-Type")
+		mediaType, params, _ := mime.ParseMediaType(contentType)
+		if strings.HasPrefix(mediaType, "multipart/") {
+			walkParts(t, multipart.NewReader(part, params["boundary"]), visit)
+			continue
+		}
+		var r io.Reader = part
+		switch strings.ToLower(part.Header.Get("Content-Transfer-Encoding")) {
+		case "base64":
+			r = base64.NewDecoder(base64.StdEncoding, part)
+		case "quoted-printable": // multipart.Reader usually decodes this itself
+			r = quotedprintable.NewReader(part)
+		}
+		data, err := io.ReadAll(r)
+		if err != nil {
+			t.Fatalf("read part %q: %v", contentType, err)
+		}
+		filename := part.FileName()
+		if decoded, err := new(mime.WordDecoder).DecodeHeader(filename); err == nil {
+			filename = decoded
+		}
+		visit(part.Header, contentType, filename, data)
+	}
+}
+
+func normalizeNewlines(s string) string { return strings.ReplaceAll(s, "\r\n", "\n") }
+
+func keys(m map[string][]byte) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+func TestSMTPRejectedRecipient(t *testing.T) {
+	ts := MustStartSMTPServer(t, startTLSSMTP)
+	sender := MustNewSMTP(t, "smtp://"+userinfo(ts)+"@"+ts.Addr+"?insecure_skip_verify=1")
+	ctx := context.Background()
+
+	err := sender.Send(ctx, testEmail("nobody@paraph.test"))
+	if err == nil {
+		t.Fatal("550: want an error")
+	}
+	if !errors.Is(err, ErrPermanent) {
+		t.Errorf("550 should be permanent: %v", err)
+	}
+	if !strings.Contains(err.Error(), "550") {
+		t.Errorf("error should carry the server's reply: %v", err)
+	}
+
+	err = sender.Send(ctx, testEmail("busy@paraph.test"))
+	if err == nil {
+		t.Fatal("451: want an error")
+	}
+	if errors.Is(err, ErrPermanent) {
+		t.Errorf("451 is temporary, must not be ErrPermanent: %v", err)
+	}
+	if n := len(ts.Messages()); n != 0 {
+		t.Errorf("server accepted %d messages, want 0", n)
+	}
+}
+
+// By default STARTTLS is required: a server that does not offer it gets
+// neither the password nor the message.
+func TestSMTPRequiresSTARTTLSByDefault(t *testing.T) {
+	ts := MustStartSMTPServer(t, plainSMTP)
+	sender := MustNewSMTP(t, "smtp://"+userinfo(ts)+"@"+ts.Addr)
+	err := sender.Send(context.Background(), testEmail("anna@paraph.test"))
+	if err == nil {
+		t.Fatal("want an error from a server without STARTTLS")
+	}
+	if errors.Is(err, ErrPermanent) {
+		t.Errorf("a TLS problem is configuration, not the message's fault; should be retried: %v", err)
+	}
+	if strings.Contains(err.Error(), ts.Password) {
+		t.Errorf("error leaks the password: %v", err)
+	}
+	if n := len(ts.Messages()); n != 0 {
+		t.Errorf("server received %d messages, want 0", n)
+	}
+}
+
+// Without insecure_skip_verify the self-signed test certificate is refused.
+func TestSMTPVerifiesCertificates(t *testing.T) {
+	for _, mode := range []smtpMode{startTLSSMTP, implicitSMTP} {
+		ts := MustStartSMTPServer(t, mode)
+		scheme := "smtp"
+		if mode == implicitSMTP {
+			scheme = "smtps"
+		}
+		sender := MustNewSMTP(t, scheme+"://"+userinfo(ts)+"@"+ts.Addr)
+		if err := sender.Send(context.Background(), testEmail("anna@paraph.test")); err == nil {
+			t.Errorf("%s: want a certificate error", scheme)
+		}
+		if n := len(ts.Messages()); n != 0 {
+			t.Errorf("%s: server received %d messages, want 0", scheme, n)
+		}
+	}
+}
+
+func TestSMTPSendChecksTheMessage(t *testing.T) {
+	sender := MustNewSMTP(t, "smtp://127.0.0.1:1?starttls=off")
+	tests := []struct {
+		name string
+		m    Message
+	}{
+		{"bad address", Message{Channel: Email, To: "not an address", Subject: "x", Body: "x"}},
+		{"SMS through SMTP", Message{Channel: SMS, To: "+79123456789", Body: "x"}},
+		{"attachment without a name", Message{Channel: Email, To: "a@b.test", Body: "x", Attachments: []Attachment{{Data: []byte("x")}}}},
+	}
+	for _, tt := range tests {
+		err := sender.Send(context.Background(), tt.m)
+		if !errors.Is(err, ErrPermanent) {
+			t.Errorf("%s: want ErrPermanent, got %v", tt.name, err)
+		}
+	}
+}
+
+func TestSMTPHonoursContext(t *testing.T) {
+	// A listener that accepts and never speaks: the client must give up
+	// when ctx's deadline passes rather than wait for a greeting forever.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			t.Cleanup(func() { c.Close() })
+		}
+	}()
+	sender := MustNewSMTP(t, "smtp://"+ln.Addr().String()+"?starttls=off")
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	err = sender.Send(ctx, testEmail("anna@paraph.test"))
+	if err == nil {
+		t.Fatal("want a timeout error")
+	}
+	if elapsed := time.Since(start); elapsed > 5*time.Second {
+		t.Errorf("Send took %v despite a 300ms deadline", elapsed)
+	}
+
+	canceled, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := sender.Send(canceled, testEmail("anna@paraph.test")); !errors.Is(err, context.Canceled) {
+		t.Errorf("canceled ctx: got %v", err)
+	}
+}
+
+func TestNewSMTP(t *testing.T) {
+	tests := []struct {
+		url, from string
+		wantErr   string // "" for success
+		want      string // String() on success
+	}{
+		{"smtp://user:pass@mail.example.com:587", "noreply@example.com", "",
+			"smtp://user@mail.example.com:587 (STARTTLS mandatory) from noreply@example.com"},
+		{"smtp://mail.example.com", "noreply@example.com", "",
+			"smtp://mail.example.com:587 (STARTTLS mandatory) from noreply@example.com"},
+		{"smtps://user:pass@mail.example.com", "noreply@example.com", "",
+			"smtps://user@mail.example.com:465 from noreply@example.com"},
+		{"SMTPS://mail.example.com:2465", "noreply@example.com", "",
+			"smtps://mail.example.com:2465 from noreply@example.com"},
+		{"smtp://relay:25?starttls=off", "noreply@example.com", "",
+			"smtp://relay:25 (no TLS) from noreply@example.com"},
+		{"smtp://relay:25?starttls=opportunistic", "noreply@example.com", "",
+			"smtp://relay:25 (STARTTLS opportunistic) from noreply@example.com"},
+		{"smtp://relay?from=Paraph%20%3Cbot%40example.org%3E", "noreply@example.com", "",
+			"smtp://relay:587 (STARTTLS mandatory) from bot@example.org"},
+		{"smtp://[::1]:2525?starttls=off", "noreply@example.com", "",
+			"smtp://::1:2525 (no TLS) from noreply@example.com"},
+
+		{"http://mail.example.com", "noreply@example.com", "notify: SMTP URL: scheme must be smtp or smtps", ""},
+		{"mail.example.com:587", "noreply@example.com", "notify: SMTP URL", ""},
+		{"", "noreply@example.com", "scheme must be smtp or smtps", ""},
+		{"smtp://", "noreply@example.com", "want smtp://", ""},
+		{"smtp://:587", "noreply@example.com", "host is missing", ""},
+		{"smtp://mail.example.com:0", "noreply@example.com", "bad port", ""},
+		{"smtp://mail.example.com:99999", "noreply@example.com", "bad port", ""},
+		{"smtp://mail.example.com/inbox", "noreply@example.com", "unexpected path", ""},
+		{"smtp://mail.example.com?startls=off", "noreply@example.com", `unknown parameter "startls"`, ""},
+		{"smtp://mail.example.com?starttls=maybe", "noreply@example.com", "starttls must be", ""},
+		{"smtps://mail.example.com?starttls=off", "noreply@example.com", "starttls applies to smtp:// only", ""},
+		{"smtp://mail.example.com?insecure_skip_verify=yes", "noreply@example.com", "insecure_skip_verify must be", ""},
+		{"smtp://mail.example.com", "", "sender address is empty", ""},
+		{"smtp://mail.example.com", "not an address", "sender address", ""},
+	}
+	for _, tt := range tests {
+		s, err := NewSMTP(tt.url, tt.from)
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("NewSMTP(%q): error %v, want one containing %q", tt.url, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("NewSMTP(%q): %v", tt.url, err)
+			continue
+		}
+		if got := s.String(); got != tt.want {
+			t.Errorf("NewSMTP(%q).String() = %q, want %q", tt.url, got, tt.want)
+		}
+	}
+}
+
+// url.Parse errors quote the whole URL; ours must not, it has the password.
+func TestNewSMTPErrorHidesPassword(t *testing.T) {
+	_, err := NewSMTP("smtp://user:s3cret-pass@mail.example.com:notaport", "noreply@example.com")
+	if err == nil {
+		t.Fatal("want an error")
+	}
+	if strings.Contains(err.Error(), "s3cret") {
+		t.Errorf("error leaks the password: %v", err)
+	}
+}
+
+func TestMessageID(t *testing.T) {
+	a := messageID("key-1", "noreply@paraph.test")
+	if a != messageID("key-1", "noreply@paraph.test") {
+		t.Error("same key must give the same Message-ID")
+	}
+	if a == messageID("key-2", "noreply@paraph.test") {
+		t.Error("different keys must give different Message-IDs")
+	}
+	if !strings.HasSuffix(a, "@paraph.test") || strings.Contains(a, "key-1") {
+		t.Errorf("Message-ID %q should hash the key and use the sender's domain", a)
+	}
+	if messageID("", "x@paraph.test") == messageID("", "x@paraph.test") {
+		t.Error("without a key, Message-IDs must be random")
+	}
+}
