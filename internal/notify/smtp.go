@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
 	netmail "net/mail"
 	"net/url"
 	"strconv"
@@ -143,7 +144,7 @@ func (s *SMTP) String() string {
 	if s.username != "" {
 		user = url.User(s.username).String() + "@"
 	}
-	return fmt.Sprintf("%s://%s%s:%d%s from %s", scheme, user, s.host, s.port, mode, s.from.Address)
+	return fmt.Sprintf("%s://%s%s%s from %s", scheme, user, s.addr(), mode, s.from.Address)
 }
 
 // Send delivers one email. A recipient or message the server refuses with a
@@ -206,7 +207,7 @@ func (s *SMTP) Send(ctx context.Context, m Message) error {
 	return nil
 }
 
-func (s *SMTP) addr() string { return s.host + ":" + strconv.Itoa(s.port) }
+func (s *SMTP) addr() string { return net.JoinHostPort(s.host, strconv.Itoa(s.port)) }
 
 // message builds the MIME message: UTF-8 headers (RFC 2047 encoded where
 // needed), a text/plain body, attachments, Date and Message-ID.

@@ -285,9 +285,13 @@ func assertReceivedEmail(t *testing.T, raw []byte, sent Message) {
 	if raw := msg.Header.Get("Subject"); !strings.HasPrefix(raw, "=?") {
 		t.Errorf("subject is not RFC 2047 encoded: %q", raw)
 	}
+	wantTo, err := netmail.ParseAddress(sent.To)
+	if err != nil {
+		t.Fatal(err)
+	}
 	to, err := msg.Header.AddressList("To")
-	if err != nil || len(to) != 1 || to[0].Address != "anna@paraph.test" || to[0].Name != "Анна Петрова" {
-		t.Errorf("To = %v, %v", to, err)
+	if err != nil || len(to) != 1 || to[0].Address != wantTo.Address || to[0].Name != wantTo.Name {
+		t.Errorf("To = %v, %v; want %v", to, err, wantTo)
 	}
 	from, err := msg.Header.AddressList("From")
 	if err != nil || len(from) != 1 || from[0].Address != "noreply@paraph.test" || from[0].Name != "Paraph" {
@@ -301,13 +305,9 @@ func assertReceivedEmail(t *testing.T, raw []byte, sent Message) {
 		t.Errorf("Date = %v, %v", date, err)
 	}
 
-	mediaType, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
-	if err != nil || mediaType != "multipart/mixed" {
-		t.Fatalf("Content-Type = %q, %v; want multipart/mixed", msg.Header.Get("Content-Type"), err)
-	}
 	var body string
 	attachments := map[string][]byte{}
-	walkParts(t, multipart.NewReader(msg.Body, params["boundary"]), func(header map[string][]string, contentType, filename string, data []byte) {
+	visit := func(contentType, filename string, data []byte) {
 		switch {
 		case filename != "":
 			attachments[filename] = data
@@ -317,8 +317,21 @@ func assertReceivedEmail(t *testing.T, raw []byte, sent Message) {
 				t.Errorf("body charset = %q, want utf-8", p["charset"])
 			}
 			body = string(data)
+		default:
+			t.Errorf("unexpected part %q", contentType)
 		}
-	})
+	}
+	mediaType, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
+	switch {
+	case err != nil:
+		t.Fatalf("Content-Type %q: %v", msg.Header.Get("Content-Type"), err)
+	case len(sent.Attachments) == 0 && mediaType == "text/plain":
+		visit(msg.Header.Get("Content-Type"), "", decodeTransfer(t, msg.Header.Get("Content-Transfer-Encoding"), msg.Body))
+	case len(sent.Attachments) > 0 && mediaType == "multipart/mixed":
+		walkParts(t, multipart.NewReader(msg.Body, params["boundary"]), visit)
+	default:
+		t.Fatalf("Content-Type = %q with %d attachments", mediaType, len(sent.Attachments))
+	}
 	if normalizeNewlines(body) != sent.Body {
 		t.Errorf("body = %q, want %q", body, sent.Body)
 	}
@@ -335,7 +348,7 @@ func assertReceivedEmail(t *testing.T, raw []byte, sent Message) {
 }
 
 // walkParts visits every leaf part, decoding its transfer encoding.
-func walkParts(t *testing.T, mr *multipart.Reader, visit func(header map[string][]string, contentType, filename string, data []byte)) {
+func walkParts(t *testing.T, mr *multipart.Reader, visit func(contentType, filename string, data []byte)) {
 	t.Helper()
 	for {
 		part, err := mr.NextPart()
@@ -351,23 +364,30 @@ func walkParts(t *testing.T, mr *multipart.Reader, visit func(header map[string]
 			walkParts(t, multipart.NewReader(part, params["boundary"]), visit)
 			continue
 		}
-		var r io.Reader = part
-		switch strings.ToLower(part.Header.Get("Content-Transfer-Encoding")) {
-		case "base64":
-			r = base64.NewDecoder(base64.StdEncoding, part)
-		case "quoted-printable": // multipart.Reader usually decodes this itself
-			r = quotedprintable.NewReader(part)
-		}
-		data, err := io.ReadAll(r)
-		if err != nil {
-			t.Fatalf("read part %q: %v", contentType, err)
-		}
+		// multipart.Reader decodes quoted-printable itself and drops the header.
+		data := decodeTransfer(t, part.Header.Get("Content-Transfer-Encoding"), part)
 		filename := part.FileName()
 		if decoded, err := new(mime.WordDecoder).DecodeHeader(filename); err == nil {
 			filename = decoded
 		}
-		visit(part.Header, contentType, filename, data)
+		visit(contentType, filename, data)
 	}
+}
+
+// decodeTransfer undoes a Content-Transfer-Encoding.
+func decodeTransfer(t *testing.T, encoding string, r io.Reader) []byte {
+	t.Helper()
+	switch strings.ToLower(encoding) {
+	case "base64":
+		r = base64.NewDecoder(base64.StdEncoding, r)
+	case "quoted-printable":
+		r = quotedprintable.NewReader(r)
+	}
+	data, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatalf("decode %s: %v", encoding, err)
+	}
+	return data
 }
 
 func normalizeNewlines(s string) string { return strings.ReplaceAll(s, "\r\n", "\n") }
@@ -521,7 +541,7 @@ func TestNewSMTP(t *testing.T) {
 		{"smtp://relay?from=Paraph%20%3Cbot%40example.org%3E", "noreply@example.com", "",
 			"smtp://relay:587 (STARTTLS mandatory) from bot@example.org"},
 		{"smtp://[::1]:2525?starttls=off", "noreply@example.com", "",
-			"smtp://::1:2525 (no TLS) from noreply@example.com"},
+			"smtp://[::1]:2525 (no TLS) from noreply@example.com"},
 
 		{"http://mail.example.com", "noreply@example.com", "notify: SMTP URL: scheme must be smtp or smtps", ""},
 		{"mail.example.com:587", "noreply@example.com", "notify: SMTP URL", ""},
@@ -581,4 +601,23 @@ func TestMessageID(t *testing.T) {
 	if messageID("", "x@paraph.test") == messageID("", "x@paraph.test") {
 		t.Error("without a key, Message-IDs must be random")
 	}
+}
+
+// A message without attachments is a single text/plain part.
+func TestSMTPDeliversWithoutAttachments(t *testing.T) {
+	ts := MustStartSMTPServer(t, startTLSSMTP)
+	sender := MustNewSMTP(t, "smtp://"+userinfo(ts)+"@"+ts.Addr+"?insecure_skip_verify=1")
+	subject, body, err := Render(KindResetCode, Email, "uk", sampleData())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := Message{Channel: Email, To: "anna@paraph.test", Subject: subject, Body: body, IdempotencyKey: "reset:1"}
+	if err := sender.Send(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	got := ts.Messages()
+	if len(got) != 1 {
+		t.Fatalf("server received %d messages, want 1", len(got))
+	}
+	assertReceivedEmail(t, got[0].Data, m)
 }
