@@ -21,19 +21,21 @@ type notification struct {
 	Kind    notify.Kind    `json:"kind"`
 	Lang    string         `json:"lang"`
 	Data    notify.Data    `json:"data,omitempty"`
+	Key     string         `json:"key"` // idempotency key, passed on to the SMS gateway and the Message-ID
 }
 
 // enqueueNotification queues a message inside the caller's transaction, so it
 // is sent if and only if the change that caused it commits. key makes it
 // idempotent: the same key is sent once.
 func (s *Service) enqueueNotification(ctx context.Context, tx *store.Tx, key string, n notification) error {
+	n.Key = "notify:" + key
 	payload, err := json.Marshal(n)
 	if err != nil {
 		return err
 	}
 	now := s.clock.Now()
 	_, err = tx.EnqueueJob(ctx, &store.Job{
-		ID: newID(), Kind: JobNotify, Payload: string(payload), IdempotencyKey: "notify:" + key,
+		ID: newID(), Kind: JobNotify, Payload: string(payload), IdempotencyKey: n.Key,
 		MaxAttempts: 10, RunAt: now, CreatedAt: now,
 	})
 	return err
@@ -52,7 +54,7 @@ func (s *Service) Deliver(ctx context.Context, sender notify.Sender, payload str
 	}
 	n.Data = nil
 	redacted, _ := json.Marshal(n)
-	msg := notify.Message{Channel: n.Channel, To: n.To, Subject: subject, Body: body}
+	msg := notify.Message{Channel: n.Channel, To: n.To, Subject: subject, Body: body, IdempotencyKey: n.Key}
 	if s.cfg.Dev {
 		if err := s.db.Write(ctx, func(tx *store.Tx) error {
 			return tx.CreateDevMessage(ctx, &store.DevMessage{ID: newID(), Channel: string(n.Channel), To: n.To,
