@@ -1,6 +1,7 @@
 package gost
 
 import (
+	cryptorand "crypto/rand"
 	"math/big"
 	"sync"
 )
@@ -163,13 +164,16 @@ func ctEqual(a, b uint64) uint64 {
 
 // lookup sets r = table[idx], touching every entry so the memory access
 // pattern does not depend on the secret index.
-func lookup(r *point, table *[16]point, idx uint64) {
+func lookup(r *point, table *[16]point, idx uint64, n int) {
 	*r = point{}
 	for j := range table {
-		bit := ctEqual(uint64(j), idx)
-		selectElement(&r.x, &table[j].x, bit)
-		selectElement(&r.y, &table[j].y, bit)
-		selectElement(&r.z, &table[j].z, bit)
+		mask := -ctEqual(uint64(j), idx)
+		t := &table[j]
+		for i := 0; i < n; i++ {
+			r.x[i] |= t.x[i] & mask
+			r.y[i] |= t.y[i] & mask
+			r.z[i] |= t.z[i] & mask
+		}
 	}
 }
 
@@ -200,7 +204,7 @@ func (cp *curveParams) scalarMult(r, p *point, k *element) {
 				cp.double(&acc, &acc)
 			}
 		}
-		lookup(&sel, &table, window(k, w))
+		lookup(&sel, &table, window(k, w), cp.fp.n)
 		cp.add(&acc, &acc, &sel)
 	}
 	*r = acc
@@ -214,25 +218,48 @@ func (c *Curve) baseMult(r *point, k *element) {
 	acc := cp.identity
 	var sel point
 	for w := 0; w < cp.windows; w++ {
-		lookup(&sel, &table[w], window(k, w))
+		lookup(&sel, &table[w], window(k, w), cp.fp.n)
 		cp.add(&acc, &acc, &sel)
 	}
 	*r = acc
 }
 
 // affine returns the affine coordinates of p and whether p is the
-// identity. The inversion is constant time; the conversion to big.Int is
-// not, so callers only pass points whose coordinates become public.
+// identity. Callers only pass points whose coordinates become public (r in
+// a signature, a public key), but Z still depends on secrets, so Z is
+// blinded by a random factor before the fast variable-time inversion:
+// 1/Z = b/(Z*b), and Z*b is uniformly random whatever Z is.
 func (cp *curveParams) affine(p *point) (x, y *big.Int, infinity bool) {
 	f := cp.fp
 	if f.isZero(&p.z) == 1 {
 		return nil, nil, true
 	}
-	var zInv, ax, ay element
-	f.inv(&zInv, &p.z)
+	var b, w, zInv, ax, ay element
+	b = cp.randomElement()
+	f.mul(&w, &p.z, &b)
+	wInv := new(big.Int).ModInverse(f.toBig(&w), f.mBig)
+	zInv = f.fromBig(wInv)
+	f.mul(&zInv, &zInv, &b)
 	f.mul(&ax, &p.x, &zInv)
 	f.mul(&ay, &p.y, &zInv)
 	return f.toBig(&ax), f.toBig(&ay), false
+}
+
+// randomElement returns a uniformly random non-zero element of GF(p) in
+// Montgomery form, for blinding.
+func (cp *curveParams) randomElement() element {
+	f := cp.fp
+	buf := make([]byte, f.bytes+16)
+	for {
+		if _, err := cryptorand.Read(buf); err != nil {
+			panic("gost: crypto/rand failed: " + err.Error())
+		}
+		v := new(big.Int).SetBytes(buf)
+		v.Mod(v, f.mBig)
+		if v.Sign() != 0 {
+			return f.fromBig(v)
+		}
+	}
 }
 
 // isOnCurve reports whether (x, y) is a point of the curve with

@@ -2,7 +2,6 @@ package gost
 
 import (
 	"math/big"
-	"math/bits"
 )
 
 // maxLimbs is the number of 64-bit limbs of the largest supported modulus.
@@ -14,7 +13,10 @@ const maxLimbs = 8
 // exits and reductions use masked selects instead of branches.
 type element [maxLimbs]uint64
 
-// field is arithmetic modulo an odd prime m with R = 2^(64n).
+// field is arithmetic modulo an odd prime m with R = 2^(64n), n = 4 or 8.
+// The limb-level code is generated, unrolled, in field_limbs.go.
+//
+//go:generate go run gen_field.go
 type field struct {
 	n     int
 	m     element // the modulus
@@ -67,142 +69,33 @@ func bigOf(e *element, n int) *big.Int {
 	return new(big.Int).SetBytes(buf)
 }
 
-// mul sets z = x*y/R mod m (CIOS Montgomery multiplication). Inputs must be
+// mul sets z = x*y/R mod m (Montgomery multiplication). Inputs must be
 // reduced; the output is reduced.
 func (f *field) mul(z, x, y *element) {
 	if f.n == 4 {
-		f.mul4(z, x, y)
-		return
+		mul4(z, x, y, &f.m, f.mInv)
+	} else {
+		mul8(z, x, y, &f.m, f.mInv)
 	}
-	n := f.n
-	var t [maxLimbs + 2]uint64
-	for i := 0; i < n; i++ {
-		yi := y[i]
-		var c, cc uint64
-		for j := 0; j < n; j++ {
-			hi, lo := bits.Mul64(x[j], yi)
-			lo, cc = bits.Add64(lo, t[j], 0)
-			hi += cc
-			lo, cc = bits.Add64(lo, c, 0)
-			hi += cc
-			t[j], c = lo, hi
-		}
-		t[n], cc = bits.Add64(t[n], c, 0)
-		t[n+1] = cc
-
-		q := t[0] * f.mInv
-		hi, lo := bits.Mul64(q, f.m[0])
-		_, cc = bits.Add64(lo, t[0], 0)
-		c = hi + cc
-		for j := 1; j < n; j++ {
-			hi, lo = bits.Mul64(q, f.m[j])
-			lo, cc = bits.Add64(lo, t[j], 0)
-			hi += cc
-			lo, cc = bits.Add64(lo, c, 0)
-			hi += cc
-			t[j-1], c = lo, hi
-		}
-		t[n-1], cc = bits.Add64(t[n], c, 0)
-		t[n] = t[n+1] + cc
-	}
-	f.reduceOnce(z, &t, t[n])
-}
-
-// reduceOnce sets z = t - m if t (n limbs plus the extra word hi) is at
-// least m, else z = t, without branching.
-func (f *field) reduceOnce(z *element, t *[maxLimbs + 2]uint64, hi uint64) {
-	n := f.n
-	var d element
-	var b uint64
-	for j := 0; j < n; j++ {
-		d[j], b = bits.Sub64(t[j], f.m[j], b)
-	}
-	_, b = bits.Sub64(hi, 0, b)
-	keep := -b // all ones when t < m
-	for j := 0; j < n; j++ {
-		z[j] = t[j]&keep | d[j]&^keep
-	}
-}
-
-// mul4 is mul unrolled by the compiler-friendly fixed bound of 4 limbs,
-// the size of every 256-bit parameter set.
-func (f *field) mul4(z, x, y *element) {
-	var t [maxLimbs + 2]uint64
-	m0, m1, m2, m3 := f.m[0], f.m[1], f.m[2], f.m[3]
-	x0, x1, x2, x3 := x[0], x[1], x[2], x[3]
-	var t0, t1, t2, t3, t4 uint64
-	for i := 0; i < 4; i++ {
-		yi := y[i]
-		var c, cc, hi, lo, t5 uint64
-		hi, lo = bits.Mul64(x0, yi)
-		t0, cc = bits.Add64(lo, t0, 0)
-		c = hi + cc
-		hi, lo = bits.Mul64(x1, yi)
-		lo, cc = bits.Add64(lo, t1, 0)
-		hi += cc
-		t1, cc = bits.Add64(lo, c, 0)
-		c = hi + cc
-		hi, lo = bits.Mul64(x2, yi)
-		lo, cc = bits.Add64(lo, t2, 0)
-		hi += cc
-		t2, cc = bits.Add64(lo, c, 0)
-		c = hi + cc
-		hi, lo = bits.Mul64(x3, yi)
-		lo, cc = bits.Add64(lo, t3, 0)
-		hi += cc
-		t3, cc = bits.Add64(lo, c, 0)
-		c = hi + cc
-		t4, t5 = bits.Add64(t4, c, 0)
-
-		q := t0 * f.mInv
-		hi, lo = bits.Mul64(q, m0)
-		_, cc = bits.Add64(lo, t0, 0)
-		c = hi + cc
-		hi, lo = bits.Mul64(q, m1)
-		lo, cc = bits.Add64(lo, t1, 0)
-		hi += cc
-		t0, cc = bits.Add64(lo, c, 0)
-		c = hi + cc
-		hi, lo = bits.Mul64(q, m2)
-		lo, cc = bits.Add64(lo, t2, 0)
-		hi += cc
-		t1, cc = bits.Add64(lo, c, 0)
-		c = hi + cc
-		hi, lo = bits.Mul64(q, m3)
-		lo, cc = bits.Add64(lo, t3, 0)
-		hi += cc
-		t2, cc = bits.Add64(lo, c, 0)
-		c = hi + cc
-		t3, cc = bits.Add64(t4, c, 0)
-		t4 = t5 + cc
-	}
-	t[0], t[1], t[2], t[3] = t0, t1, t2, t3
-	f.reduceOnce(z, &t, t4)
 }
 
 func (f *field) sqr(z, x *element) { f.mul(z, x, x) }
 
 // add sets z = x + y mod m.
 func (f *field) add(z, x, y *element) {
-	var t [maxLimbs + 2]uint64
-	var c uint64
-	for j := 0; j < f.n; j++ {
-		t[j], c = bits.Add64(x[j], y[j], c)
+	if f.n == 4 {
+		add4(z, x, y, &f.m)
+	} else {
+		add8(z, x, y, &f.m)
 	}
-	f.reduceOnce(z, &t, c)
 }
 
 // sub sets z = x - y mod m.
 func (f *field) sub(z, x, y *element) {
-	var t element
-	var b uint64
-	for j := 0; j < f.n; j++ {
-		t[j], b = bits.Sub64(x[j], y[j], b)
-	}
-	mask := -b // add m back when the subtraction borrowed
-	var c uint64
-	for j := 0; j < f.n; j++ {
-		z[j], c = bits.Add64(t[j], f.m[j]&mask, c)
+	if f.n == 4 {
+		sub4(z, x, y, &f.m)
+	} else {
+		sub8(z, x, y, &f.m)
 	}
 }
 
