@@ -34,41 +34,22 @@ type Registration struct {
 // login. A login held by an account that never confirmed is taken over: that
 // person never proved they own it.
 func (s *Service) Register(ctx context.Context, r Registration) (*paraph.Account, error) {
-	login, kind, perr := paraph.NormalizeLogin(r.Login)
-	if perr != nil {
-		return nil, perr
-	}
-	name, perr := paraph.NormalizeFullName(r.FullName)
-	if perr != nil {
-		return nil, perr
-	}
-	if perr := paraph.CheckPassword(r.Password, login); perr != nil {
-		return nil, perr
-	}
-	lang := paraph.NormalizeLanguage(r.Language)
-	if lang == "" {
-		lang = paraph.NormalizeLanguage(ClientFrom(ctx).Language)
-	}
-	if lang == "" {
-		lang = paraph.Languages[0]
-	}
-	hash, err := s.cfg.Password.Hash(r.Password)
+	a, login, err := s.newAccount(ctx, r, paraph.AccountPending)
 	if err != nil {
-		return nil, paraph.Internal(err)
+		return nil, err
 	}
-	now := s.clock.Now()
-	a := &store.AccountRecord{
-		Account: paraph.Account{ID: newID(), FullName: name, Language: lang, Status: paraph.AccountPending, CreatedAt: now},
-		PasswordHash: hash, PasswordChangedAt: now,
-	}
-	if kind == paraph.LoginEmail {
-		a.Email = login
-	} else {
-		a.Phone = login
+	// Each registration sends a code: bound how often one client may ask.
+	if ip := ClientFrom(ctx).IP; ip != "" {
+		if ok, wait := s.loginByIP.allow("register " + ip); !ok {
+			return nil, tooMany("register_rate_limited", "Too many registrations from here; wait and try again.", wait)
+		}
 	}
 	err = s.db.Write(ctx, func(tx *store.Tx) error {
 		old, err := tx.FindAccountByLogin(ctx, login)
 		switch {
+		case err == nil && old.Status == paraph.AccountPending && s.clock.Now().Sub(old.CreatedAt) < s.cfg.CodeResendAfter:
+			return tooMany("code_resend_too_soon", "A code was sent less than a minute ago; wait before asking again.",
+				s.cfg.CodeResendAfter-s.clock.Now().Sub(old.CreatedAt))
 		case err == nil && old.Status == paraph.AccountPending:
 			if err := tx.DeleteAccount(ctx, old.ID); err != nil {
 				return err
@@ -527,4 +508,79 @@ func (s *Service) Me(ctx context.Context) (*paraph.Account, error) {
 
 func notFoundErr(what string) error {
 	return &paraph.Error{Code: paraph.ENOTFOUND, Reason: "not_found", Message: what + " not found."}
+}
+
+// CreateActiveAccount creates an account whose login is taken as confirmed:
+// for the instance administrator's command line and the demo, never for the
+// web or the API.
+func (s *Service) CreateActiveAccount(ctx context.Context, r Registration) (*paraph.Account, error) {
+	a, _, err := s.newAccount(ctx, r, paraph.AccountActive)
+	if err != nil {
+		return nil, err
+	}
+	err = s.db.Write(ctx, func(tx *store.Tx) error {
+		if err := tx.CreateAccount(ctx, a); err != nil {
+			if paraph.ErrorCode(err) == paraph.ECONFLICT {
+				return &paraph.Error{Code: paraph.ECONFLICT, Reason: "login_taken", Field: "login",
+					Message: "An account with this login already exists.", Err: err}
+			}
+			return err
+		}
+		return s.audit(ctx, tx, a.ID, "", "account.created_by_admin", a.ID, "")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &a.Account, nil
+}
+
+// VerifyAudit checks the whole audit chain and returns how many events hold.
+func (s *Service) VerifyAudit(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.db.Read(ctx, func(tx *store.Tx) error {
+		var err error
+		n, err = tx.VerifyAuditChain(ctx)
+		return err
+	})
+	return n, err
+}
+
+// newAccount checks a registration and builds the account record it makes.
+func (s *Service) newAccount(ctx context.Context, r Registration, status string) (*store.AccountRecord, string, error) {
+	login, kind, perr := paraph.NormalizeLogin(r.Login)
+	if perr != nil {
+		return nil, "", perr
+	}
+	name, perr := paraph.NormalizeFullName(r.FullName)
+	if perr != nil {
+		return nil, "", perr
+	}
+	if perr := paraph.CheckPassword(r.Password, login); perr != nil {
+		return nil, "", perr
+	}
+	lang := paraph.NormalizeLanguage(r.Language)
+	if lang == "" {
+		lang = paraph.NormalizeLanguage(ClientFrom(ctx).Language)
+	}
+	if lang == "" {
+		lang = paraph.Languages[0]
+	}
+	hash, err := s.cfg.Password.Hash(r.Password)
+	if err != nil {
+		return nil, "", paraph.Internal(err)
+	}
+	now := s.clock.Now()
+	a := &store.AccountRecord{
+		Account:      paraph.Account{ID: newID(), FullName: name, Language: lang, Status: status, CreatedAt: now},
+		PasswordHash: hash, PasswordChangedAt: now,
+	}
+	if status == paraph.AccountActive {
+		a.ConfirmedAt = now
+	}
+	if kind == paraph.LoginEmail {
+		a.Email = login
+	} else {
+		a.Phone = login
+	}
+	return a, login, nil
 }

@@ -287,3 +287,6 @@ func timeOf(nt sql.NullTime) time.Time {
 	}
 	return nt.Time.UTC()
 }
+
+// Migrations returns the embedded migration files, one folder per dialect.
+func Migrations() fs.FS { return migrations }
