@@ -215,4 +215,4 @@ type collectorFunc struct {
 }
 
 func (c collectorFunc) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
-func (c collectorFunc) Collect(ch chan<- prometheus.Metric)  { c.collect(ch) }
+func (c collectorFunc) Collect(ch chan<- prometheus.Metric) { c.collect(ch) }

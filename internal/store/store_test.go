@@ -99,7 +99,10 @@ func TestCodes(t *testing.T) {
 			t.Fatalf("latest code: %+v", c)
 		}
 		var n int
-		mustWrite(t, db, func(tx *store.Tx) (err error) { n, err = tx.CountCodesSince(ctx, a.ID, "confirm", t0.Add(time.Minute)); return })
+		mustWrite(t, db, func(tx *store.Tx) (err error) {
+			n, err = tx.CountCodesSince(ctx, a.ID, "confirm", t0.Add(time.Minute))
+			return
+		})
 		if n != 1 {
 			t.Fatalf("codes since: %d, want 1", n)
 		}
