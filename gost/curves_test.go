@@ -135,3 +135,47 @@ func TestCurveByOID(t *testing.T) {
 		t.Errorf("String() = %q", CurveTC26512A.String())
 	}
 }
+
+func TestVerifyCombinationAgainstReference(t *testing.T) {
+	for _, c := range []*Curve{CurveTC26256A, CurveCryptoProA, CurveTC26512A, CurveTC26512C} {
+		cp := c.init()
+		priv, _ := GenerateKey(c, rand.Reader)
+		for i := 0; i < 6; i++ {
+			z1, _ := rand.Int(rand.Reader, c.Q)
+			z2, _ := rand.Int(rand.Reader, c.Q)
+			switch i {
+			case 0:
+				z2 = new(big.Int).Sub(c.Q, big.NewInt(1))
+			case 1:
+				z1, z2 = big.NewInt(1), big.NewInt(31)
+			}
+			ax, ay := refScalarMult(c, c.X, c.Y, z1)
+			bx, by := refScalarMult(c, priv.X, priv.Y, z2)
+			wx, wy := refAdd(c, ax, ay, bx, by)
+			p := c.verifyCombination(z1, z2, priv.X, priv.Y)
+			gx, gy, _ := cp.affine(&p)
+			if gx.Cmp(wx) != 0 || gy.Cmp(wy) != 0 {
+				t.Fatalf("%s: z1*G + z2*Q wrong for z1=%x z2=%x", c.Name, z1, z2)
+			}
+		}
+	}
+}
+
+func TestWNAF(t *testing.T) {
+	for i := 0; i < 200; i++ {
+		k, _ := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 512))
+		if i < 3 {
+			k = big.NewInt(int64(i))
+		}
+		sum := new(big.Int)
+		for j, d := range wnaf(k) {
+			if d != 0 && (d%2 == 0 || d > 15 || d < -15) {
+				t.Fatalf("bad digit %d", d)
+			}
+			sum.Add(sum, new(big.Int).Lsh(big.NewInt(int64(d)), uint(j)))
+		}
+		if sum.Cmp(k) != 0 {
+			t.Fatalf("wnaf(%x) sums to %x", k, sum)
+		}
+	}
+}

@@ -18,13 +18,14 @@ type point struct{ x, y, z element }
 
 // curveParams is what the arithmetic needs, derived once per curve.
 type curveParams struct {
-	fp, fq   *field
-	a, b3    element // a and 3b in Montgomery form
-	g        point
-	qBits    int
-	windows  int         // 4-bit windows per scalar
-	gTable   [][16]point // gTable[w][j] = j * 16^w * G
-	identity point
+	fp, fq    *field
+	a, b3     element // a and 3b in Montgomery form
+	aIsMinus3 bool
+	g         point
+	qBits     int
+	windows   int         // 4-bit windows per scalar
+	gTable    [][16]point // gTable[w][j] = j * 16^w * G
+	identity  point
 }
 
 func (c *Curve) init() *curveParams {
@@ -33,6 +34,7 @@ func (c *Curve) init() *curveParams {
 		cp := &curveParams{fp: newField(c.P, n), fq: newField(c.Q, n), qBits: c.Q.BitLen()}
 		cp.windows = (cp.qBits + 3) / 4
 		cp.a = cp.fp.fromBig(new(big.Int).Mod(c.A, c.P))
+		cp.aIsMinus3 = new(big.Int).Sub(c.P, c.A).Cmp(big.NewInt(3)) == 0
 		cp.b3 = cp.fp.fromBig(new(big.Int).Mod(new(big.Int).Mul(c.B, big.NewInt(3)), c.P))
 		cp.identity = point{y: cp.fp.one}
 		cp.g = point{x: cp.fp.fromBig(c.X), y: cp.fp.fromBig(c.Y), z: cp.fp.one}

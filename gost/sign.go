@@ -252,16 +252,15 @@ func Verify(pub *PublicKey, digest, sig []byte) error {
 	z2.Mul(z2, v).Mod(z2, c.Q)
 
 	cp := c.init()
-	k1, k2 := limbsOf(z1), limbsOf(z2)
-	var p1, p2 point
-	c.baseMult(&p1, &k1)
-	q := cp.toPoint(pub.X, pub.Y)
-	cp.scalarMult(&p2, &q, &k2)
-	cp.add(&p1, &p1, &p2)
-	x, _, inf := cp.affine(&p1)
-	if inf {
+	sum := c.verifyCombination(z1, z2, pub.X, pub.Y)
+	if cp.fp.isZero(&sum.z) == 1 {
 		return ErrVerification
 	}
+	// Public values only: a plain inversion will do.
+	zInv := cp.fp.fromBig(new(big.Int).ModInverse(cp.fp.toBig(&sum.z), c.P))
+	var ax element
+	cp.fp.mul(&ax, &sum.x, &zInv)
+	x := cp.fp.toBig(&ax)
 	if x.Mod(x, c.Q).Cmp(r) != 0 {
 		return ErrVerification
 	}
