@@ -68,21 +68,19 @@ func NormalizeLogin(s string) (string, LoginKind, error) {
 	if strings.Contains(s, "@") {
 		e, err := NormalizeEmail(s)
 		if err != nil {
-			err.Field = "login"
-			return "", "", err
+			return "", "", withField(err, "login")
 		}
 		return e, LoginEmail, nil
 	}
 	p, err := NormalizePhone(s)
 	if err != nil {
-		err.Field = "login"
-		return "", "", err
+		return "", "", withField(err, "login")
 	}
 	return p, LoginPhone, nil
 }
 
 // NormalizeEmail checks a bare email address and lower-cases it.
-func NormalizeEmail(s string) (string, *Error) {
+func NormalizeEmail(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	bad := Invalid("email", "invalid_email", "This is not a valid email address.")
 	if len(s) > 254 || strings.ContainsAny(s, " <>\"") {
@@ -103,7 +101,7 @@ func NormalizeEmail(s string) (string, *Error) {
 // NormalizePhone accepts Russian, Ukrainian and Belarusian numbers in their
 // usual written forms ("8 (912) 345-67-89", "067 123 45 67", "8 029 123-45-67")
 // and any number written internationally with a leading "+", and returns E.164.
-func NormalizePhone(s string) (string, *Error) {
+func NormalizePhone(s string) (string, error) {
 	bad := Invalid("phone", "invalid_phone", "This is not a valid phone number.")
 	plus := false
 	var digits []byte
@@ -155,7 +153,7 @@ func NormalizePhone(s string) (string, *Error) {
 }
 
 // NormalizeFullName trims a person's name and checks its length and characters.
-func NormalizeFullName(s string) (string, *Error) {
+func NormalizeFullName(s string) (string, error) {
 	s = strings.Join(strings.Fields(s), " ")
 	if s == "" {
 		return "", Invalid("full_name", "name_required", "Enter your full name.")
@@ -192,7 +190,7 @@ var commonPasswords = func() map[string]bool {
 
 // CheckPassword refuses passwords that are too short, too long, common, or the
 // same as the login.
-func CheckPassword(password, login string) *Error {
+func CheckPassword(password, login string) error {
 	n := utf8.RuneCountInString(password)
 	switch {
 	case n < PasswordMinLength:

@@ -92,3 +92,14 @@ func ErrorReason(err error) string {
 	}
 	return ""
 }
+
+// withField returns a copy of an *Error about another input field.
+func withField(err error, field string) error {
+	var e *Error
+	if !errors.As(err, &e) {
+		return err
+	}
+	c := *e
+	c.Field = field
+	return &c
+}
