@@ -152,3 +152,29 @@ func TestVerifyRejectsBadInput(t *testing.T) {
 		t.Error("NewPrivateKey accepted d = Q")
 	}
 }
+
+// TestConcurrentFirstUse signs on a fresh curve value from many
+// goroutines at once, for the race detector: the lazily built curve
+// parameters and fixed-base table must be safe to share.
+func TestConcurrentFirstUse(t *testing.T) {
+	c := newCurve("concurrency copy of tc26 256 A", CurveTC26256A.OID, tc26A256, 4, 32)
+	digest := digestFor(c, []byte("race"))
+	errs := make(chan error, 8)
+	for i := 0; i < 8; i++ {
+		go func() {
+			priv, err := GenerateKey(c, nil)
+			if err == nil {
+				var sig []byte
+				if sig, err = priv.Sign(nil, digest, nil); err == nil {
+					err = Verify(&priv.PublicKey, digest, sig)
+				}
+			}
+			errs <- err
+		}()
+	}
+	for i := 0; i < 8; i++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
