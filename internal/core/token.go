@@ -116,7 +116,7 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (*Principal, 
 	}
 	var p *Principal
 	err := s.db.Read(ctx, func(tx *store.Tx) error {
-		t, err := tx.FindTokenByHash(ctx, hashToken(secret))
+		t, a, err := tx.FindTokenAccount(ctx, hashToken(secret))
 		if paraph.ErrorCode(err) == paraph.ENOTFOUND {
 			return errBadToken
 		}
@@ -126,10 +126,6 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (*Principal, 
 		now := s.clock.Now()
 		if !t.ExpiresAt.IsZero() && !now.Before(t.ExpiresAt) {
 			return errBadToken
-		}
-		a, err := tx.FindAccountByID(ctx, t.AccountID)
-		if err != nil {
-			return err
 		}
 		if a.Status != paraph.AccountActive {
 			return errBadToken

@@ -103,3 +103,23 @@ func (tx *Tx) DeleteExpiredTokens(ctx context.Context, now time.Time) (int64, er
 	}
 	return res.RowsAffected()
 }
+
+// FindTokenAccount returns a token by hash with its account, in one query:
+// this runs on every authenticated request.
+func (tx *Tx) FindTokenAccount(ctx context.Context, hash string) (*Token, *AccountRecord, error) {
+	var t Token
+	var exp, used, confirmed sql.NullTime
+	var a AccountRecord
+	err := tx.q.QueryRowContext(ctx, `SELECT t.id, t.account_id, t.kind, t.name, t.hint, t.created_at, t.expires_at, t.last_used_at,
+		a.id, a.full_name, COALESCE(a.email, ''), COALESCE(a.phone, ''), a.language, a.status, a.created_at, a.confirmed_at
+		FROM tokens t JOIN accounts a ON a.id = t.account_id WHERE t.hash = $1`, hash).
+		Scan(&t.ID, &t.AccountID, &t.Kind, &t.Name, &t.Hint, &t.CreatedAt, &exp, &used,
+			&a.ID, &a.FullName, &a.Email, &a.Phone, &a.Language, &a.Status, &a.CreatedAt, &confirmed)
+	if err != nil {
+		return nil, nil, notFound(err, "Token")
+	}
+	t.Hash = hash
+	t.CreatedAt, t.ExpiresAt, t.LastUsedAt = t.CreatedAt.UTC(), timeOf(exp), timeOf(used)
+	a.CreatedAt, a.ConfirmedAt = a.CreatedAt.UTC(), timeOf(confirmed)
+	return &t, &a, nil
+}

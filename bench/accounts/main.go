@@ -1,0 +1,215 @@
+// Command accounts measures Paraph's account endpoints over real HTTP on
+// loopback: logins per second with their latency at 50 concurrent clients,
+// and an authenticated GET /api/v1/me at 200. It runs a whole server in this
+// process, on SQLite in a temp dir or on PostgreSQL (-database postgres://…),
+// with the production argon2 costs and the login rate limits turned off (the
+// load comes from one IP). It stops by itself after the set durations.
+//
+//	go run ./bench/accounts -database sqlite
+//	go run ./bench/accounts -database postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"sync"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
+
+	"paraph"
+	"paraph/internal/core"
+	"paraph/internal/notify"
+	"paraph/internal/server"
+	"paraph/internal/store"
+)
+
+func main() {
+	database := flag.String("database", "sqlite", `"sqlite" (temp dir) or a postgres:// URL of a server where a database may be created`)
+	loginClients := flag.Int("login-clients", 50, "concurrent login clients")
+	meClients := flag.Int("me-clients", 200, "concurrent GET /me clients")
+	duration := flag.Duration("duration", 10*time.Second, "length of each phase")
+	accounts := flag.Int("accounts", 200, "accounts to log in as")
+	flag.Parse()
+
+	ctx := context.Background()
+	dsn, cleanup := prepare(*database)
+	defer cleanup()
+	db, err := store.Open(ctx, dsn)
+	check(err)
+	defer db.Close()
+	_, err = db.Migrate(ctx)
+	check(err)
+	off := core.RateLimit{Burst: -1}
+	svc, err := core.New(ctx, db, paraph.SystemClock{}, slog.New(slog.DiscardHandler),
+		core.Config{LoginPerIP: off, LoginPerLogin: off})
+	check(err)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	check(err)
+	base := "http://" + ln.Addr().String()
+	srv, err := server.New(db, svc, slog.New(slog.DiscardHandler), server.Options{BaseURL: base, Sender: notify.Discard{}})
+	check(err)
+	go http.Serve(ln, srv.Handler())
+
+	fmt.Printf("Paraph account bench: %s, GOMAXPROCS=%d, argon2id m=%d KiB t=%d p=%d\n",
+		db.Dialect(), runtime.GOMAXPROCS(0), core.DefaultPasswordParams.MemoryKiB, core.DefaultPasswordParams.Time, core.DefaultPasswordParams.Threads)
+
+	// One login's CPU cost, measured alone.
+	start := time.Now()
+	const hashes = 20
+	for range hashes {
+		core.DefaultPasswordParams.Hash("correct horse battery staple")
+	}
+	fmt.Printf("argon2id hash alone: %.1f ms per password (mean of %d, one core)\n",
+		float64(time.Since(start).Microseconds())/1000/hashes, hashes)
+
+	logins := make([]string, *accounts)
+	for i := range logins {
+		logins[i] = fmt.Sprintf("bench%04d@example.com", i)
+		_, err := svc.CreateActiveAccount(ctx, core.Registration{Login: logins[i], Password: "bench password 2026", FullName: "Bench"})
+		check(err)
+	}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1000, MaxConnsPerHost: 1000}}
+
+	tokens := make([]string, 0, *accounts)
+	var tokMu sync.Mutex
+	res := load(*loginClients, *duration, func(worker, i int) error {
+		login := logins[(worker*7919+i)%len(logins)]
+		body, _ := json.Marshal(map[string]string{"login": login, "password": "bench password 2026"})
+		resp, err := client.Post(base+"/api/v1/auth/login", "application/json", bytes.NewReader(body))
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		var out struct{ Token string }
+		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != 200 {
+			return fmt.Errorf("login: status %d %v", resp.StatusCode, err)
+		}
+		tokMu.Lock()
+		if len(tokens) < cap(tokens) {
+			tokens = append(tokens, out.Token)
+		}
+		tokMu.Unlock()
+		return nil
+	})
+	res.print("POST /api/v1/auth/login", *loginClients)
+
+	res = load(*meClients, *duration, func(worker, i int) error {
+		req, _ := http.NewRequest("GET", base+"/api/v1/me", nil)
+		req.Header.Set("Authorization", "Bearer "+tokens[(worker+i)%len(tokens)])
+		resp, err := client.Do(req)
+		if err != nil {
+			return err
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			return fmt.Errorf("me: status %d", resp.StatusCode)
+		}
+		return nil
+	})
+	res.print("GET /api/v1/me", *meClients)
+}
+
+type result struct {
+	n, errs   int
+	elapsed   time.Duration
+	latencies []time.Duration
+	firstErr  error
+}
+
+// load runs fn from c workers for d and collects every request's latency.
+func load(c int, d time.Duration, fn func(worker, i int) error) result {
+	var mu sync.Mutex
+	var res result
+	deadline := time.Now().Add(d)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for w := range c {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var lat []time.Duration
+			var errs int
+			var first error
+			for i := 0; time.Now().Before(deadline); i++ {
+				t := time.Now()
+				if err := fn(w, i); err != nil {
+					errs++
+					if first == nil {
+						first = err
+					}
+					continue
+				}
+				lat = append(lat, time.Since(t))
+			}
+			mu.Lock()
+			res.latencies = append(res.latencies, lat...)
+			res.errs += errs
+			if res.firstErr == nil {
+				res.firstErr = first
+			}
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	res.elapsed = time.Since(start)
+	res.n = len(res.latencies)
+	return res
+}
+
+func (r result) print(name string, clients int) {
+	slices.Sort(r.latencies)
+	q := func(p float64) float64 {
+		if len(r.latencies) == 0 {
+			return 0
+		}
+		return float64(r.latencies[int(p*float64(len(r.latencies)-1))].Microseconds()) / 1000
+	}
+	fmt.Printf("%-26s clients=%-4d requests=%-7d errors=%-4d %8.1f req/s   p50 %6.1f ms   p99 %6.1f ms   max %6.1f ms\n",
+		name, clients, r.n, r.errs, float64(r.n)/r.elapsed.Seconds(), q(0.50), q(0.99), q(1))
+	if r.firstErr != nil {
+		fmt.Printf("  first error: %v\n", r.firstErr)
+	}
+}
+
+// prepare returns the DSN of a fresh database and a function that removes it.
+func prepare(database string) (string, func()) {
+	if database == "sqlite" {
+		dir, err := os.MkdirTemp("", "paraph-bench-")
+		check(err)
+		return filepath.Join(dir, "paraph.db"), func() { os.RemoveAll(dir) }
+	}
+	admin, err := sql.Open("pgx", database)
+	check(err)
+	name := fmt.Sprintf("paraph_bench_%d", time.Now().UnixNano())
+	_, err = admin.Exec("CREATE DATABASE " + name)
+	check(err)
+	u, err := url.Parse(database)
+	check(err)
+	u.Path = "/" + name
+	return u.String(), func() {
+		admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
+		admin.Close()
+	}
+}
+
+func check(err error) {
+	if err != nil {
+		log.Fatal(err)
+	}
+}
