@@ -1,32 +1,116 @@
-// Package web serves Paraph's server-rendered HTML UI.
+// Package web serves Paraph's server-rendered HTML UI: pages, forms, the
+// session cookie, CSRF protection, translations (ru, uk, en) and the static
+// files, all embedded in the binary. Handlers decode a form, call one core
+// method and render or redirect; rules about accounts live in core.
 package web
 
 import (
+	"embed"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"paraph/internal/core"
 )
 
+// The only package-level state: files compiled into the binary.
+//
+//go:embed templates/*.html static/* i18n/*.json
+var files embed.FS
+
+// maxFormBytes caps a form body: every form here is a few short fields.
+const maxFormBytes = 64 << 10
+
 // Options configure the web UI.
 type Options struct {
-	BaseURL string
-	Dev     bool
+	BaseURL string // public URL; https:// makes cookies Secure
+	Dev     bool   // serve the dev mailbox
 	Log     *slog.Logger
 }
 
 // Web is the HTML surface.
 type Web struct {
-	svc  *core.Service
-	opts Options
+	svc     *core.Service
+	opts    Options
+	log     *slog.Logger
+	secure  bool // cookies get the Secure flag
+	pages   map[string]*page
+	static  map[string]*asset
+	cat     catalogs
+	origins *http.CrossOriginProtection
 }
 
-// New parses the templates and returns the web UI.
+// New parses the templates, the catalogs and the static files; anything
+// missing or broken fails here, at start, rather than in front of a person.
 func New(svc *core.Service, opts Options) (*Web, error) {
-	return &Web{svc: svc, opts: opts}, nil
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	w := &Web{
+		svc:     svc,
+		opts:    opts,
+		log:     opts.Log,
+		secure:  strings.HasPrefix(opts.BaseURL, "https://"),
+		origins: http.NewCrossOriginProtection(),
+	}
+	var err error
+	if w.cat, err = loadCatalogs(files); err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	if w.static, err = loadStatic(files); err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	if w.pages, err = parsePages(files); err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	return w, nil
 }
 
-// Register adds the web routes to mux.
+// Register adds every web route to mux. The table reads top to bottom as the
+// site map; each row says whether the page needs a logged-in person.
 func (w *Web) Register(mux *http.ServeMux) {
-	mux.HandleFunc("/", http.NotFound)
+	routes := []struct {
+		pattern string
+		access  access
+		handle  handler
+	}{
+		{"GET /{$}", anyone, w.home},
+		{"GET /register", anyone, w.registerForm},
+		{"POST /register", anyone, w.register},
+		{"GET /confirm", anyone, w.confirmForm},
+		{"POST /confirm", anyone, w.confirm},
+		{"POST /confirm/resend", anyone, w.resendCode},
+		{"GET /login", anyone, w.loginForm},
+		{"POST /login", anyone, w.login},
+		{"POST /logout", anyone, w.logout},
+		{"GET /reset", anyone, w.resetForm},
+		{"POST /reset", anyone, w.requestReset},
+		{"GET /reset/confirm", anyone, w.resetConfirmForm},
+		{"POST /reset/confirm", anyone, w.resetPassword},
+		{"POST /lang", anyone, w.switchLanguage},
+
+		{"GET /profile", loggedIn, w.profile},
+		{"POST /profile/name", loggedIn, w.updateName},
+		{"POST /profile/login", loggedIn, w.requestLoginChange},
+		{"POST /profile/login/confirm", loggedIn, w.confirmLoginChange},
+		{"POST /profile/password", loggedIn, w.changePassword},
+		{"POST /profile/tokens", loggedIn, w.createToken},
+		{"POST /profile/tokens/{id}/revoke", loggedIn, w.revokeToken},
+	}
+	if w.opts.Dev {
+		routes = append(routes, []struct {
+			pattern string
+			access  access
+			handle  handler
+		}{
+			{"GET /dev/mailbox", anyone, w.devMailbox},
+			{"GET /dev/mailbox.json", anyone, w.devMailboxJSON},
+		}...)
+	}
+	for _, rt := range routes {
+		mux.Handle(rt.pattern, w.wrap(rt.access, rt.handle))
+	}
+	mux.HandleFunc("GET /static/{name}", w.serveStatic)
+	mux.Handle("/", w.wrap(anyone, w.notFound))
 }

@@ -1,0 +1,239 @@
+package web
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"paraph"
+	"paraph/internal/core"
+)
+
+// page is one parsed page: the layout, the shared partials and its own file.
+type page struct {
+	name string
+	tmpl *template.Template
+}
+
+// parsePages builds one template set per page file, each on top of the
+// layout and the partials, so every page defines the same block names.
+func parsePages(fsys fs.FS) (map[string]*page, error) {
+	// No FuncMap: templates call methods of view (T, Form, Static), which
+	// carry the request's language, so one parsed set serves every language.
+	base, err := template.ParseFS(fsys, "templates/layout.html", "templates/partials.html")
+	if err != nil {
+		return nil, fmt.Errorf("parse layout: %w", err)
+	}
+	names, err := fs.Glob(fsys, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	pages := map[string]*page{}
+	for _, file := range names {
+		name := strings.TrimSuffix(path.Base(file), ".html")
+		if name == "layout" || name == "partials" {
+			continue
+		}
+		t, err := template.Must(base.Clone()).ParseFS(fsys, file)
+		if err != nil {
+			return nil, fmt.Errorf("parse %s: %w", file, err)
+		}
+		if t.Lookup("content") == nil || t.Lookup("title") == nil {
+			return nil, fmt.Errorf("template %s must define \"title\" and \"content\"", file)
+		}
+		pages[name] = &page{name: name, tmpl: t}
+	}
+	for _, need := range []string{"home", "register", "confirm", "login", "reset", "reset_confirm",
+		"profile", "mailbox", "error"} {
+		if pages[need] == nil {
+			return nil, fmt.Errorf("template %s.html is missing", need)
+		}
+	}
+	return pages, nil
+}
+
+// request is one web request on its way through a handler.
+type request struct {
+	web       *Web
+	w         http.ResponseWriter
+	r         *http.Request
+	lang      string
+	principal *core.Principal
+	session   string // the session secret, when logged in
+	csrf      string
+	forms     map[string]*form
+}
+
+func (q *request) requestID() string { return q.w.Header().Get("X-Request-Id") }
+
+// view is what every template sees as its root: the page's own data plus
+// the layout's (language, account, CSRF token, flash) and the translator.
+type view struct {
+	q       *request
+	Lang    string
+	Account *paraph.Account
+	CSRF    string
+	Flash   string
+	Path    string // the current page, for the language switch to come back to
+	Dev     bool
+	Data    any
+}
+
+// T translates a catalog key; args are name, value pairs for {placeholders}.
+func (v *view) T(key string, args ...any) string { return v.q.web.cat.text(v.Lang, key, args...) }
+
+// Form returns the named form of the page: the one that was posted, with
+// its values and errors, or an empty one.
+func (v *view) Form(name string) *form { return v.q.form(name) }
+
+// Static returns the URL of an embedded static file, with its content hash.
+func (v *view) Static(name string) string {
+	if a := v.q.web.static[name]; a != nil {
+		return "/static/" + name + "?v=" + a.hash
+	}
+	return "/static/" + name
+}
+
+// Languages lists the language switch's choices, each named in itself.
+func (v *view) Languages() []language {
+	out := make([]language, 0, len(paraph.Languages))
+	for _, l := range paraph.Languages {
+		out = append(out, language{Code: l, Name: v.q.web.cat.text(l, "lang.self"), Current: l == v.Lang})
+	}
+	return out
+}
+
+type language struct {
+	Code, Name string
+	Current    bool
+}
+
+// Date formats a time for people, in UTC (the account has no time zone yet).
+func (v *view) Date(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.UTC().Format("2006-01-02 15:04") + " UTC"
+}
+
+// render writes a page with status.
+func (q *request) render(status int, name string, data any) error {
+	p := q.web.pages[name]
+	if p == nil {
+		return fmt.Errorf("web: no page %q", name)
+	}
+	v := &view{
+		q: q, Lang: q.lang, CSRF: q.csrfToken(), Flash: q.takeFlash(),
+		Path: q.r.URL.RequestURI(), Dev: q.web.opts.Dev, Data: data,
+	}
+	if q.principal != nil {
+		acc := q.principal.Account
+		v.Account = &acc
+	}
+	if q.r.Method != http.MethodGet {
+		// After a failed POST the switch should return to the form's page.
+		v.Path = localPath(q.r.Referer(), q.web.opts.BaseURL)
+		if v.Path == "" {
+			v.Path = "/"
+		}
+	}
+	var buf bytes.Buffer
+	if err := p.tmpl.ExecuteTemplate(&buf, "layout.html", v); err != nil {
+		return fmt.Errorf("web: render %s: %w", name, err)
+	}
+	h := q.w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	// Pages show personal data and one-time secrets: never keep them in a cache.
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Language", q.lang)
+	h.Add("Vary", "Cookie, Accept-Language")
+	q.w.WriteHeader(status)
+	_, err := buf.WriteTo(q.w)
+	return err
+}
+
+// redirect answers a POST (or a page that moved) with 303 See Other, so the
+// browser follows with a GET and a reload does not post again.
+func (q *request) redirect(target string) error {
+	http.Redirect(q.w, q.r, target, http.StatusSeeOther)
+	return nil
+}
+
+// errorPage is the data of the error template.
+type errorPage struct {
+	Status    int
+	Title     string // catalog key
+	Message   string // catalog key
+	RequestID string
+}
+
+func (q *request) renderError(status int, messageKey string) {
+	title := map[int]string{
+		http.StatusNotFound: "error.not_found_title", http.StatusForbidden: "error.forbidden_title",
+		http.StatusBadRequest: "error.bad_request_title",
+	}[status]
+	if title == "" {
+		title = "error.internal_title"
+	}
+	data := errorPage{Status: status, Title: title, Message: messageKey}
+	if status >= 500 {
+		data.RequestID = q.requestID()
+	}
+	if err := q.render(status, "error", data); err != nil {
+		q.web.log.Error("web: render error page", "err", err, "request_id", q.requestID())
+		http.Error(q.w, http.StatusText(status), status)
+	}
+}
+
+// forbidden is what a failed CSRF or origin check shows: most often an old
+// tab whose form outlived its session, so the advice is to reload.
+func (q *request) forbidden() { q.renderError(http.StatusForbidden, "error.csrf") }
+
+func (w *Web) notFound(q *request) error {
+	q.renderError(http.StatusNotFound, "error.not_found")
+	return nil
+}
+
+// fail handles an error a handler did not turn into a form message.
+func (q *request) fail(err error) {
+	var e *paraph.Error
+	if errors.As(err, &e) {
+		switch e.Code {
+		case paraph.ENOTFOUND:
+			q.renderError(http.StatusNotFound, "error.not_found")
+			return
+		case paraph.EUNAUTHORIZED:
+			q.web.clearCookie(q.w, sessionCookie)
+			q.redirectToLogin()
+			return
+		}
+	}
+	q.web.log.Error("web: request failed", "err", err, "method", q.r.Method, "path", q.r.URL.Path,
+		"request_id", q.requestID())
+	q.renderError(http.StatusInternalServerError, "error.internal")
+}
+
+// statusOf maps an error's code to the status of the re-rendered form.
+func statusOf(err error) int {
+	switch paraph.ErrorCode(err) {
+	case paraph.EINVALID:
+		return http.StatusUnprocessableEntity
+	case paraph.ECONFLICT:
+		return http.StatusConflict
+	case paraph.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case paraph.EFORBIDDEN:
+		return http.StatusForbidden
+	case paraph.ENOTFOUND:
+		return http.StatusNotFound
+	case paraph.ETOOMANY:
+		return http.StatusTooManyRequests
+	}
+	return http.StatusInternalServerError
+}
