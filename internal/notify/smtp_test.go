@@ -3,16 +3,9 @@ package notify
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/base64"
 	"errors"
 	"io"
-	"math/big"
 	"mime"
 	"mime/multipart"
 	"mime/quotedprintable"
@@ -20,171 +13,11 @@ import (
 	netmail "net/mail"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/emersion/go-sasl"
-	"github.com/emersion/go-smtp"
+	"paraph/internal/notify/smtptest"
 )
-
-// smtpMode is how the test server speaks TLS.
-type smtpMode int
-
-const (
-	plainSMTP    smtpMode = iota // no TLS at all, like a local relay
-	startTLSSMTP                 // offers STARTTLS on a plain listener
-	implicitSMTP                 // TLS from the first byte (smtps)
-)
-
-// received is one message the test server accepted.
-type received struct {
-	From     string
-	To       []string
-	Data     []byte
-	Username string // who authenticated, "" when nobody did
-	TLS      bool   // whether the DATA arrived over TLS
-}
-
-// testSMTPServer is a real SMTP server (emersion/go-smtp) on loopback that
-// records what it receives and rejects chosen recipients.
-type testSMTPServer struct {
-	Addr     string
-	Username string
-	Password string
-
-	mu       sync.Mutex
-	messages []received
-	reject   map[string]*smtp.SMTPError // recipient → reply to RCPT
-}
-
-func (s *testSMTPServer) Messages() []received {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]received(nil), s.messages...)
-}
-
-// MustStartSMTPServer runs a server on 127.0.0.1:0 until the test ends.
-func MustStartSMTPServer(tb testing.TB, mode smtpMode) *testSMTPServer {
-	tb.Helper()
-	ts := &testSMTPServer{
-		Username: "robot@paraph.test",
-		Password: "p@ss:w/rd ключ",
-		reject: map[string]*smtp.SMTPError{
-			"nobody@paraph.test": {Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "No such user here"},
-			"busy@paraph.test":   {Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Try again later"},
-		},
-	}
-	server := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
-		return &testSession{server: ts, conn: c}, nil
-	}))
-	server.Domain = "localhost"
-	server.ReadTimeout = 10 * time.Second
-	server.WriteTimeout = 10 * time.Second
-	server.ErrorLog = testLogger{tb}
-
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	switch mode {
-	case startTLSSMTP:
-		server.TLSConfig = MustSelfSignedTLS(tb)
-	case implicitSMTP:
-		ln = tls.NewListener(ln, MustSelfSignedTLS(tb))
-	}
-	ts.Addr = ln.Addr().String()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = server.Serve(ln) // returns once Close is called
-	}()
-	tb.Cleanup(func() {
-		server.Close()
-		<-done
-	})
-	return ts
-}
-
-type testLogger struct{ tb testing.TB }
-
-func (l testLogger) Printf(format string, v ...any) { l.tb.Logf("smtp server: "+format, v...) }
-func (l testLogger) Println(v ...any)               { l.tb.Log(append([]any{"smtp server:"}, v...)...) }
-
-type testSession struct {
-	server   *testSMTPServer
-	conn     *smtp.Conn
-	from     string
-	to       []string
-	username string
-}
-
-func (s *testSession) AuthMechanisms() []string { return []string{sasl.Plain} }
-
-func (s *testSession) Auth(mech string) (sasl.Server, error) {
-	return sasl.NewPlainServer(func(identity, username, password string) error {
-		if username != s.server.Username || password != s.server.Password {
-			return errors.New("invalid credentials")
-		}
-		s.username = username
-		return nil
-	}), nil
-}
-
-func (s *testSession) Mail(from string, _ *smtp.MailOptions) error {
-	s.from = from
-	return nil
-}
-
-func (s *testSession) Rcpt(to string, _ *smtp.RcptOptions) error {
-	if reply, ok := s.server.reject[to]; ok {
-		return reply
-	}
-	s.to = append(s.to, to)
-	return nil
-}
-
-func (s *testSession) Data(r io.Reader) error {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	_, isTLS := s.conn.TLSConnectionState()
-	s.server.mu.Lock()
-	defer s.server.mu.Unlock()
-	s.server.messages = append(s.server.messages, received{
-		From: s.from, To: s.to, Data: data, Username: s.username, TLS: isTLS,
-	})
-	return nil
-}
-
-func (s *testSession) Reset() { s.from, s.to = "", nil }
-
-func (s *testSession) Logout() error { return nil }
-
-// MustSelfSignedTLS makes a server certificate for 127.0.0.1 signed by itself.
-func MustSelfSignedTLS(tb testing.TB) *tls.Config {
-	tb.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1),
-		Subject:      pkix.Name{CommonName: "localhost"},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(time.Hour),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		DNSNames:     []string{"localhost"},
-		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}
-}
 
 // MustNewSMTP builds a sender for the test server and pins its clock.
 func MustNewSMTP(tb testing.TB, rawURL string) *SMTP {
@@ -197,7 +30,7 @@ func MustNewSMTP(tb testing.TB, rawURL string) *SMTP {
 	return s
 }
 
-func userinfo(ts *testSMTPServer) string {
+func userinfo(ts *smtptest.Server) string {
 	return url.UserPassword(ts.Username, ts.Password).String()
 }
 
@@ -218,27 +51,27 @@ func testEmail(to string) Message {
 func TestSMTPDelivers(t *testing.T) {
 	tests := []struct {
 		name    string
-		mode    smtpMode
-		url     func(ts *testSMTPServer) string
+		mode    smtptest.Mode
+		url     func(ts *smtptest.Server) string
 		wantTLS bool
 		auth    bool
 	}{
-		{"plain relay", plainSMTP, func(ts *testSMTPServer) string {
+		{"plain relay", smtptest.Plain, func(ts *smtptest.Server) string {
 			return "smtp://" + ts.Addr + "?starttls=off"
 		}, false, false},
-		{"STARTTLS", startTLSSMTP, func(ts *testSMTPServer) string {
+		{"STARTTLS", smtptest.StartTLS, func(ts *smtptest.Server) string {
 			return "smtp://" + userinfo(ts) + "@" + ts.Addr + "?insecure_skip_verify=1"
 		}, true, true},
-		{"STARTTLS opportunistic", startTLSSMTP, func(ts *testSMTPServer) string {
+		{"STARTTLS opportunistic", smtptest.StartTLS, func(ts *smtptest.Server) string {
 			return "smtp://" + userinfo(ts) + "@" + ts.Addr + "?starttls=opportunistic&insecure_skip_verify=1"
 		}, true, true},
-		{"implicit TLS", implicitSMTP, func(ts *testSMTPServer) string {
+		{"implicit TLS", smtptest.Implicit, func(ts *smtptest.Server) string {
 			return "smtps://" + userinfo(ts) + "@" + ts.Addr + "?insecure_skip_verify=true"
 		}, true, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ts := MustStartSMTPServer(t, tt.mode)
+			ts := smtptest.Start(t, tt.mode)
 			sender := MustNewSMTP(t, tt.url(ts))
 			m := testEmail("Анна Петрова <anna@paraph.test>")
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -249,7 +82,7 @@ func TestSMTPDelivers(t *testing.T) {
 
 			got := ts.Messages()
 			if len(got) != 1 {
-				t.Fatalf("server received %d messages, want 1", len(got))
+				t.Fatalf("server Message %d messages, want 1", len(got))
 			}
 			r := got[0]
 			if r.TLS != tt.wantTLS {
@@ -401,7 +234,7 @@ func keys(m map[string][]byte) []string {
 }
 
 func TestSMTPRejectedRecipient(t *testing.T) {
-	ts := MustStartSMTPServer(t, startTLSSMTP)
+	ts := smtptest.Start(t, smtptest.StartTLS)
 	sender := MustNewSMTP(t, "smtp://"+userinfo(ts)+"@"+ts.Addr+"?insecure_skip_verify=1")
 	ctx := context.Background()
 
@@ -431,7 +264,7 @@ func TestSMTPRejectedRecipient(t *testing.T) {
 // By default STARTTLS is required: a server that does not offer it gets
 // neither the password nor the message.
 func TestSMTPRequiresSTARTTLSByDefault(t *testing.T) {
-	ts := MustStartSMTPServer(t, plainSMTP)
+	ts := smtptest.Start(t, smtptest.Plain)
 	sender := MustNewSMTP(t, "smtp://"+userinfo(ts)+"@"+ts.Addr)
 	err := sender.Send(context.Background(), testEmail("anna@paraph.test"))
 	if err == nil {
@@ -444,16 +277,16 @@ func TestSMTPRequiresSTARTTLSByDefault(t *testing.T) {
 		t.Errorf("error leaks the password: %v", err)
 	}
 	if n := len(ts.Messages()); n != 0 {
-		t.Errorf("server received %d messages, want 0", n)
+		t.Errorf("server Message %d messages, want 0", n)
 	}
 }
 
 // Without insecure_skip_verify the self-signed test certificate is refused.
 func TestSMTPVerifiesCertificates(t *testing.T) {
-	for _, mode := range []smtpMode{startTLSSMTP, implicitSMTP} {
-		ts := MustStartSMTPServer(t, mode)
+	for _, mode := range []smtptest.Mode{smtptest.StartTLS, smtptest.Implicit} {
+		ts := smtptest.Start(t, mode)
 		scheme := "smtp"
-		if mode == implicitSMTP {
+		if mode == smtptest.Implicit {
 			scheme = "smtps"
 		}
 		sender := MustNewSMTP(t, scheme+"://"+userinfo(ts)+"@"+ts.Addr)
@@ -461,7 +294,7 @@ func TestSMTPVerifiesCertificates(t *testing.T) {
 			t.Errorf("%s: want a certificate error", scheme)
 		}
 		if n := len(ts.Messages()); n != 0 {
-			t.Errorf("%s: server received %d messages, want 0", scheme, n)
+			t.Errorf("%s: server Message %d messages, want 0", scheme, n)
 		}
 	}
 }
@@ -605,7 +438,7 @@ func TestMessageID(t *testing.T) {
 
 // A message without attachments is a single text/plain part.
 func TestSMTPDeliversWithoutAttachments(t *testing.T) {
-	ts := MustStartSMTPServer(t, startTLSSMTP)
+	ts := smtptest.Start(t, smtptest.StartTLS)
 	sender := MustNewSMTP(t, "smtp://"+userinfo(ts)+"@"+ts.Addr+"?insecure_skip_verify=1")
 	subject, body, err := Render(KindResetCode, Email, "uk", sampleData())
 	if err != nil {
@@ -617,7 +450,7 @@ func TestSMTPDeliversWithoutAttachments(t *testing.T) {
 	}
 	got := ts.Messages()
 	if len(got) != 1 {
-		t.Fatalf("server received %d messages, want 1", len(got))
+		t.Fatalf("server Message %d messages, want 1", len(got))
 	}
 	assertReceivedEmail(t, got[0].Data, m)
 }
