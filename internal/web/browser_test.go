@@ -1,0 +1,200 @@
+package web_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"paraph/internal/servertest"
+	"paraph/internal/store"
+)
+
+// chromium finds a Chromium to drive: skipped where there is none, a failure
+// under CI, which must run every test.
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("Chromium is required under CI=true (apt-get install chromium)")
+	}
+	t.Skip("no Chromium found (install the Debian package chromium to run the browser test)")
+	return ""
+}
+
+// screenshotDir is PARAPH_SCREENSHOTS when set, so a person can look at the
+// pages, else a temporary directory.
+func screenshotDir(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("PARAPH_SCREENSHOTS")
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshots in %s", dir)
+	return dir
+}
+
+// TestBrowser walks the account pages in a real headless Chromium, as a
+// person with a Russian browser would: register (first with a weak password),
+// read the code from the dev mailbox, confirm, create an API token, log out,
+// log in, and switch to Ukrainian. It saves phone and desktop screenshots.
+func TestBrowser(t *testing.T) {
+	bin := chromium(t)
+	env := servertest.New(t, store.SQLite, nil)
+	dir := screenshotDir(t)
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(bin),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("accept-lang", "ru-RU,ru"),
+		chromedp.Flag("lang", "ru-RU"),
+		chromedp.UserDataDir(t.TempDir()),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	ctx, cancel := chromedp.NewContext(allocCtx, chromedp.WithLogf(t.Logf))
+	defer cancel()
+	if err := chromedp.Do(ctx); err != nil { // starts the browser, bound to ctx (no timeout here)
+		t.Fatalf("start Chromium: %v", err)
+	}
+	// Every step gets its own deadline, so a stuck page fails the test quickly.
+	step := func(what string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		defer cancel()
+		if err := chromedp.Do(sctx, actions...); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	read := func(sel string) string {
+		t.Helper()
+		sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		defer cancel()
+		s, err := chromedp.Run(sctx, chromedp.Text(chromedp.CSS(sel)))
+		if err != nil {
+			t.Fatalf("read %s: %v", sel, err)
+		}
+		return s
+	}
+	phone := chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulatePortrait)
+	desktop := chromedp.EmulateViewport(1280, 900)
+	// shoot saves the current page as a phone and as a desktop screenshot.
+	shoot := func(name string) {
+		t.Helper()
+		for _, v := range []struct {
+			suffix   string
+			viewport chromedp.Action[chromedp.Void]
+		}{{"phone", phone}, {"desktop", desktop}} {
+			sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+			if err := chromedp.Do(sctx, v.viewport); err != nil {
+				cancel()
+				t.Fatalf("viewport: %v", err)
+			}
+			png, err := chromedp.Run(sctx, chromedp.FullScreenshot(100))
+			cancel()
+			if err != nil {
+				t.Fatalf("screenshot %s: %v", name, err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, name+"-"+v.suffix+".png"), png, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		step("back to the phone", phone)
+	}
+
+	login := "browser@example.com"
+	step("open the register page", phone, chromedp.Navigate(env.URL+"/register"), chromedp.WaitVisible(chromedp.ID("register-full_name")))
+	shoot("register")
+	step("register with a weak password",
+		chromedp.SendKeys(chromedp.ID("register-full_name"), "Иванова Мария Петровна"),
+		chromedp.SendKeys(chromedp.ID("register-login"), login),
+		chromedp.SendKeys(chromedp.ID("register-password"), "short"),
+		chromedp.SendKeys(chromedp.ID("register-password2"), "short"),
+		chromedp.Click(chromedp.CSS(`form[action="/register"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.ID("register-password-error")),
+	)
+	if got := read("#register-password-error"); got != "Пароль должен быть не короче 10 символов." {
+		t.Errorf("weak password error: %q", got)
+	}
+	shoot("register-errors")
+	step("register",
+		chromedp.SendKeys(chromedp.ID("register-password"), goodPassword),
+		chromedp.SendKeys(chromedp.ID("register-password2"), goodPassword),
+		chromedp.Click(chromedp.CSS(`form[action="/register"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.ID("confirm-code")),
+	)
+	shoot("confirm")
+
+	code := codeFromMailbox(t, env, login)
+	step("confirm",
+		chromedp.SendKeys(chromedp.ID("confirm-code"), code),
+		chromedp.Click(chromedp.CSS(`form[action="/confirm"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`header form[action="/logout"]`)),
+	)
+	if got := read("main h1"); got != "Здравствуйте, Иванова Мария Петровна" {
+		t.Errorf("home after confirm: %q", got)
+	}
+	shoot("home")
+
+	step("create an API token",
+		chromedp.Navigate(env.URL+"/profile"),
+		chromedp.SendKeys(chromedp.ID("token-name"), "Интеграция с 1С"),
+		chromedp.Click(chromedp.CSS(`form[action="/profile/tokens"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.ID("new-token")),
+	)
+	shoot("profile")
+
+	step("log out",
+		chromedp.Click(chromedp.CSS(`header form[action="/logout"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`header a[href="/login"]`)),
+	)
+	if got := read(".flash"); got != "Вы вышли из Paraph." {
+		t.Errorf("flash after logout: %q", got)
+	}
+	step("log in",
+		chromedp.Click(chromedp.CSS(`header a[href="/login"]`)),
+		chromedp.WaitVisible(chromedp.ID("login-login")),
+		chromedp.SendKeys(chromedp.ID("login-login"), login),
+		chromedp.SendKeys(chromedp.ID("login-password"), goodPassword),
+		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`header form[action="/logout"]`)),
+	)
+	if got := read("main h1"); !strings.Contains(got, "Иванова Мария Петровна") {
+		t.Errorf("home after login: %q", got)
+	}
+
+	step("switch to Ukrainian",
+		chromedp.Click(chromedp.CSS(`form.langs button[value="uk"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`html[lang="uk"]`)),
+	)
+	if got := read("main h1"); got != "Вітаємо, Иванова Мария Петровна" {
+		t.Errorf("home in Ukrainian: %q", got)
+	}
+	step("open the profile in Ukrainian", chromedp.Navigate(env.URL+"/profile"), chromedp.WaitVisible(chromedp.ID("tokens")))
+	if got := read("#password-h"); got != "Пароль" {
+		t.Errorf("profile heading: %q", got)
+	}
+	if got := read(".toc"); !strings.Contains(got, "Ім'я") {
+		t.Errorf("profile sections in Ukrainian: %q", got)
+	}
+	shoot("profile-uk")
+}
