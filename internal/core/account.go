@@ -47,25 +47,28 @@ func (s *Service) Register(ctx context.Context, r Registration) (*paraph.Account
 	err = s.db.Write(ctx, func(tx *store.Tx) error {
 		old, err := tx.FindAccountByLogin(ctx, login)
 		switch {
-		case err == nil && old.Status == paraph.AccountPending && s.clock.Now().Sub(old.CreatedAt) < s.cfg.CodeResendAfter:
-			return tooMany("code_resend_too_soon", "A code was sent less than a minute ago; wait before asking again.",
-				s.cfg.CodeResendAfter-s.clock.Now().Sub(old.CreatedAt))
 		case err == nil && old.Status == paraph.AccountPending:
-			if err := tx.DeleteAccount(ctx, old.ID); err != nil {
+			// Nobody proved they own this login yet (a stale registration, or
+			// an invitation not taken up): the new registration replaces its
+			// name and password in place, so memberships it was invited to stay.
+			old.FullName, old.Language, old.PasswordHash, old.PasswordChangedAt = a.FullName, a.Language, a.PasswordHash, a.PasswordChangedAt
+			if err := tx.UpdateAccount(ctx, old); err != nil {
 				return err
 			}
+			a = old
 		case err == nil:
 			return &paraph.Error{Code: paraph.ECONFLICT, Reason: "login_taken", Field: "login",
 				Message: "An account with this login already exists. Log in or reset the password."}
 		case paraph.ErrorCode(err) != paraph.ENOTFOUND:
 			return err
-		}
-		if err := tx.CreateAccount(ctx, a); err != nil {
-			if paraph.ErrorCode(err) == paraph.ECONFLICT {
-				return &paraph.Error{Code: paraph.ECONFLICT, Reason: "login_taken", Field: "login",
-					Message: "An account with this login already exists. Log in or reset the password.", Err: err}
+		default:
+			if err := tx.CreateAccount(ctx, a); err != nil {
+				if paraph.ErrorCode(err) == paraph.ECONFLICT {
+					return &paraph.Error{Code: paraph.ECONFLICT, Reason: "login_taken", Field: "login",
+						Message: "An account with this login already exists. Log in or reset the password.", Err: err}
+				}
+				return err
 			}
-			return err
 		}
 		if err := s.audit(ctx, tx, a.ID, "", "account.registered", a.ID, ""); err != nil {
 			return err

@@ -443,3 +443,33 @@ func TestMessagesInAccountLanguage(t *testing.T) {
 	raw, _ := json.Marshal(ms)
 	_ = raw
 }
+
+// Registering again with a login that never confirmed replaces the name and
+// password; it does not let anyone skip the resend interval.
+func TestRegisterAgainWhilePending(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		ctx := ctxFrom("192.0.2.8")
+		reg := core.Registration{Login: "lena@example.com", Password: "first password 1", FullName: "Лена"}
+		first, err := e.svc.Register(ctx, reg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reg.Password, reg.FullName = "second password 2", "Елена"
+		_, err = e.svc.Register(ctx, reg)
+		wantReason(t, err, "code_resend_too_soon")
+		e.clock.Advance(time.Minute)
+		again, err := e.svc.Register(ctx, reg)
+		if err != nil || again.ID != first.ID || again.FullName != "Елена" {
+			t.Fatalf("again: %+v %v", again, err)
+		}
+		if _, _, err := e.svc.Confirm(ctx, "lena@example.com", e.lastCode(t, "lena@example.com"), ""); err != nil {
+			t.Fatal(err)
+		}
+		_, _, err = e.svc.Login(ctx, "lena@example.com", "first password 1", store.TokenBearer)
+		wantReason(t, err, "wrong_credentials")
+		if _, _, err := e.svc.Login(ctx, "lena@example.com", "second password 2", store.TokenBearer); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
