@@ -105,7 +105,8 @@ func TestBrowser(t *testing.T) {
 			viewport chromedp.Action[chromedp.Void]
 		}{{"phone", phone}, {"desktop", desktop}} {
 			sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-			if err := chromedp.Do(sctx, v.viewport); err != nil {
+			// From the top, as a person first sees the page (an #anchor may have scrolled it).
+			if err := chromedp.Do(sctx, v.viewport, chromedp.Evaluate[chromedp.Void]("window.scrollTo(0, 0)")); err != nil {
 				cancel()
 				t.Fatalf("viewport: %v", err)
 			}
@@ -118,8 +119,29 @@ func TestBrowser(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		// Nothing may stick out sideways on a small (360 px) phone.
+		sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		defer cancel()
+		if err := chromedp.Do(sctx, chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile)); err != nil {
+			t.Fatal(err)
+		}
+		width, err := chromedp.Run(sctx, chromedp.Evaluate[int]("document.documentElement.scrollWidth"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if width > 360 {
+			t.Errorf("%s is %d px wide on a 360 px screen", name, width)
+		}
 		step("back to the phone", phone)
 	}
+
+	step("open the home page", phone, chromedp.Navigate(env.URL+"/"), chromedp.WaitVisible(chromedp.CSS(".hero")))
+	shoot("landing")
+	step("open a missing page", chromedp.Navigate(env.URL+"/no-such-page"), chromedp.WaitVisible(chromedp.CSS(".error-page")))
+	if got := read("main h1"); got != "Страница не найдена" {
+		t.Errorf("404 heading: %q", got)
+	}
+	shoot("not-found")
 
 	login := "browser@example.com"
 	step("open the register page", phone, chromedp.Navigate(env.URL+"/register"), chromedp.WaitVisible(chromedp.ID("register-full_name")))

@@ -549,3 +549,23 @@ func TestFormBodyCap(t *testing.T) {
 		t.Errorf("oversized form: %d", status)
 	}
 }
+
+func TestInternalErrorPage(t *testing.T) {
+	env := servertest.New(t, store.SQLite, nil)
+	env.DB.Close() // every query now fails
+	req, _ := http.NewRequest("GET", env.URL+"/dev/mailbox", nil)
+	req.Header.Set("Accept-Language", "uk")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	page := string(b)
+	if res.StatusCode != http.StatusInternalServerError {
+		t.Errorf("status %d", res.StatusCode)
+	}
+	id := res.Header.Get("X-Request-Id")
+	mustContain(t, page, "Щось пішло не так", id)
+	mustNotContain(t, page, "sql", "database")
+}
