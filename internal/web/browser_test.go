@@ -176,6 +176,8 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("home after confirm: %q", got)
 	}
 	shoot("home")
+	step("open the dev mailbox", chromedp.Navigate(env.URL+"/dev/mailbox"), chromedp.WaitVisible(chromedp.CSS("article.message pre")))
+	shoot("mailbox")
 
 	step("create an API token",
 		chromedp.Navigate(env.URL+"/profile"),

@@ -569,3 +569,87 @@ func TestInternalErrorPage(t *testing.T) {
 	mustContain(t, page, "Щось пішло не так", id)
 	mustNotContain(t, page, "sql", "database")
 }
+
+func TestProfileChanges(t *testing.T) {
+	env := servertest.New(t, store.SQLite, nil)
+	c := registered(t, env, "en", "old@example.com")
+
+	// Login change: a code goes to the new address; the change holds once it is entered.
+	_, page := c.submit("/profile", "/profile/login", url.Values{"login": {"taken@"}})
+	if got := fieldError(t, page, "login-login"); got != "This is not a valid email address." {
+		t.Errorf("bad new login: %q", got)
+	}
+	_, page = c.submit("/profile", "/profile/login", url.Values{"login": {"8 (912) 345-67-89"}})
+	mustContain(t, page, "We have sent a code to 8 (912) 345-67-89")
+	code := codeFromMailbox(t, env, "+79123456789")
+	_, page = c.submit("/profile?pending=x", "/profile/login/confirm", url.Values{"code": {code}, "pending": {"x"}})
+	mustContain(t, page, "The login is changed.", "+79123456789")
+
+	// Password change: the current one is checked, the two new ones must match.
+	_, page = c.submit("/profile", "/profile/password", url.Values{"current_password": {"nope nope nope"},
+		"password": {"new secret phrase"}, "password2": {"new secret phrase"}})
+	if got := fieldError(t, page, "password-current_password"); got != "The current password is wrong." {
+		t.Errorf("wrong current password: %q", got)
+	}
+	_, page = c.submit("/profile", "/profile/password", url.Values{"current_password": {goodPassword},
+		"password": {"new secret phrase"}, "password2": {"new secret phrase"}})
+	mustContain(t, page, "The password is changed.")
+
+	// Reset by code, then log in with the new password.
+	anon := newClient(t, env, "en")
+	_, page = anon.submit("/reset", "/reset", url.Values{"login": {"+7 912 345 67 89"}})
+	mustContain(t, page, "If an account with this login exists")
+	code = codeFromMailbox(t, env, "+79123456789")
+	_, page = anon.submit("/reset/confirm", "/reset/confirm", url.Values{"login": {"+79123456789"}, "code": {code},
+		"password": {"third secret phrase"}, "password2": {"third secret phrase"}})
+	mustContain(t, page, "Log in with the new one.")
+	_, page = anon.submit("/login", "/login", url.Values{"login": {"+79123456789"}, "password": {"third secret phrase"}})
+	mustContain(t, page, "Hello, Иванов Иван Иванович")
+	// The reset ended the old browser's session.
+	if _, page := c.get("/profile"); !strings.Contains(page, `action="/login"`) {
+		t.Error("the old session survived a password reset")
+	}
+}
+
+func TestSessionCookie(t *testing.T) {
+	env := servertest.New(t, store.SQLite, nil)
+	registered(t, env, "en", "cookie@example.com")
+	c := newClient(t, env, "en")
+	c.get("/login")
+	form := url.Values{"login": {"cookie@example.com"}, "password": {goodPassword}, "csrf": {csrfRe.FindStringSubmatch(c.page)[1]}}
+	c.http.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	res, err := c.http.PostForm(env.URL+"/login", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	var session *http.Cookie
+	for _, ck := range res.Cookies() {
+		if ck.Name == "paraph_session" {
+			session = ck
+		}
+	}
+	if session == nil {
+		t.Fatal("no session cookie")
+	}
+	if !session.HttpOnly || session.SameSite != http.SameSiteLaxMode || session.Path != "/" || session.Secure ||
+		time.Until(session.Expires) < 29*24*time.Hour {
+		t.Errorf("session cookie: %+v", session)
+	}
+
+	// A cookie that opens no session is cleared.
+	req, _ := http.NewRequest("GET", env.URL+"/", nil)
+	req.AddCookie(&http.Cookie{Name: "paraph_session", Value: "pps_forged"})
+	res, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	cleared := false
+	for _, ck := range res.Cookies() {
+		cleared = cleared || ck.Name == "paraph_session" && ck.MaxAge < 0
+	}
+	if !cleared {
+		t.Error("a forged session cookie was not cleared")
+	}
+}
