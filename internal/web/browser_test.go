@@ -217,7 +217,7 @@ func TestBrowser(t *testing.T) {
 	if got := read("#password-h"); got != "Пароль" {
 		t.Errorf("profile heading: %q", got)
 	}
-	if got := read(".toc"); !strings.Contains(got, "Ім'я") {
+	if got := read(".toc"); !strings.Contains(got, "Ім’я") {
 		t.Errorf("profile sections in Ukrainian: %q", got)
 	}
 	shoot("profile-uk")
