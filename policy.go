@@ -45,10 +45,14 @@ type Member struct {
 	Role      Role
 	Status    MemberStatus
 
-	FullName string
-	Email    string
-	Phone    string
-	Position string
+	// The person's details come from their account, shared by all their
+	// memberships; AccountStatus is AccountPending until an invited person
+	// sets a password. Policy does not look at them.
+	FullName      string
+	Email         string
+	Phone         string
+	AccountStatus string
+	Position      string
 
 	DepartmentID      string // "" when none
 	AccessScope       AccessScope
