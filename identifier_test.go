@@ -387,14 +387,14 @@ func TestNormalizeSNILS(t *testing.T) {
 	}
 }
 
-// The validators return a plain nil error, never a typed nil *Error.
+// The validators return a plain nil error, never a typed nil *Error, which
+// would compare unequal to nil.
 func TestIdentifiersNilIsNil(t *testing.T) {
-	for _, check := range []func(string) error{paraph.CheckINN, paraph.CheckKPP, paraph.CheckOGRN,
+	for i, check := range []func(string) error{paraph.CheckINN, paraph.CheckKPP, paraph.CheckOGRN,
 		paraph.CheckSNILS, paraph.CheckEDRPOU, paraph.CheckRNOKPP, paraph.CheckUNP} {
-		for _, s := range []string{"7707083893", "773601001", "1027700132195", "11223344595", "00032129", "1010101015", "200988541"} {
-			if err := check(s); err != nil && paraph.AsError(err) == nil {
-				t.Fatal("typed nil")
-			}
+		s := []string{"7707083893", "773601001", "1027700132195", "11223344595", "00032129", "1010101015", "200988541"}[i]
+		if err := check(s); err != nil {
+			t.Errorf("%s: %#v", s, err)
 		}
 	}
 }
