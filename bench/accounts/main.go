@@ -44,6 +44,7 @@ func main() {
 	meClients := flag.Int("me-clients", 200, "concurrent GET /me clients")
 	duration := flag.Duration("duration", 10*time.Second, "length of each phase")
 	accounts := flag.Int("accounts", 200, "accounts to log in as")
+	meRate := flag.Int("me-rate", 2000, "requests per second of the open-loop GET /me phase, spread over the me-clients")
 	flag.Parse()
 
 	ctx := context.Background()
@@ -122,7 +123,72 @@ func main() {
 		}
 		return nil
 	})
-	res.print("GET /api/v1/me", *meClients)
+	res.print("GET /api/v1/me (closed loop)", *meClients)
+
+	// Open loop: each client sends on a fixed schedule whatever the answers
+	// do, and latency counts from the scheduled moment, so a slow answer is
+	// not hidden by the client waiting for it (no coordinated omission).
+	every := time.Duration(float64(time.Second) * float64(*meClients) / float64(*meRate))
+	res = schedule(*meClients, every, *duration, func(worker, i int) error {
+		req, _ := http.NewRequest("GET", base+"/api/v1/me", nil)
+		req.Header.Set("Authorization", "Bearer "+tokens[(worker+i)%len(tokens)])
+		resp, err := client.Do(req)
+		if err != nil {
+			return err
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			return fmt.Errorf("me: status %d", resp.StatusCode)
+		}
+		return nil
+	})
+	res.print(fmt.Sprintf("GET /api/v1/me (%d/s open)", *meRate), *meClients)
+}
+
+// schedule runs fn from c clients, each starting a request every `every`
+// (offset so the clients spread evenly), for d.
+func schedule(c int, every, d time.Duration, fn func(worker, i int) error) result {
+	var mu sync.Mutex
+	var res result
+	start := time.Now()
+	var wg sync.WaitGroup
+	for w := range c {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var lat []time.Duration
+			var errs int
+			var first error
+			offset := every * time.Duration(w) / time.Duration(c)
+			for i := 0; ; i++ {
+				due := start.Add(offset + time.Duration(i)*every)
+				if due.Sub(start) >= d {
+					break
+				}
+				time.Sleep(time.Until(due))
+				if err := fn(w, i); err != nil {
+					errs++
+					if first == nil {
+						first = err
+					}
+					continue
+				}
+				lat = append(lat, time.Since(due))
+			}
+			mu.Lock()
+			res.latencies = append(res.latencies, lat...)
+			res.errs += errs
+			if res.firstErr == nil {
+				res.firstErr = first
+			}
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	res.elapsed = time.Since(start)
+	res.n = len(res.latencies)
+	return res
 }
 
 type result struct {
@@ -180,7 +246,7 @@ func (r result) print(name string, clients int) {
 		}
 		return float64(r.latencies[int(p*float64(len(r.latencies)-1))].Microseconds()) / 1000
 	}
-	fmt.Printf("%-26s clients=%-4d requests=%-7d errors=%-4d %8.1f req/s   p50 %6.1f ms   p99 %6.1f ms   max %6.1f ms\n",
+	fmt.Printf("%-34s clients=%-4d requests=%-7d errors=%-4d %8.1f req/s   p50 %6.1f ms   p99 %6.1f ms   max %6.1f ms\n",
 		name, clients, r.n, r.errs, float64(r.n)/r.elapsed.Seconds(), q(0.50), q(0.99), q(1))
 	if r.firstErr != nil {
 		fmt.Printf("  first error: %v\n", r.firstErr)

@@ -4,6 +4,7 @@
 package api
 
 import (
+	"encoding/base64"
 	_ "embed"
 	"encoding/json"
 	"errors"
@@ -71,6 +72,22 @@ var routes = []route{
 	{"GET", "/api/v1/me/tokens", authenticated, (*API).tokens},
 	{"POST", "/api/v1/me/tokens", authenticated, (*API).createToken},
 	{"DELETE", "/api/v1/me/tokens/{id}", authenticated, (*API).revokeToken},
+	{"POST", "/api/v1/invitations/accept", public, (*API).acceptInvitation},
+	{"GET", "/api/v1/orgs", authenticated, (*API).organizations},
+	{"POST", "/api/v1/orgs", authenticated, (*API).createOrganization},
+	{"GET", "/api/v1/orgs/{org}", authenticated, (*API).organization},
+	{"PATCH", "/api/v1/orgs/{org}", authenticated, (*API).updateOrganization},
+	{"POST", "/api/v1/orgs/{org}/transfer-ownership", authenticated, (*API).transferOwnership},
+	{"GET", "/api/v1/members", authenticated, (*API).allMembers},
+	{"GET", "/api/v1/orgs/{org}/members", authenticated, (*API).members},
+	{"POST", "/api/v1/orgs/{org}/members", authenticated, (*API).addMember},
+	{"GET", "/api/v1/orgs/{org}/members/{member}", authenticated, (*API).member},
+	{"PATCH", "/api/v1/orgs/{org}/members/{member}", authenticated, (*API).updateMember},
+	{"POST", "/api/v1/orgs/{org}/members/{member}/invitation", authenticated, (*API).resendInvitation},
+	{"GET", "/api/v1/orgs/{org}/departments", authenticated, (*API).departments},
+	{"POST", "/api/v1/orgs/{org}/departments", authenticated, (*API).createDepartment},
+	{"PATCH", "/api/v1/orgs/{org}/departments/{dept}", authenticated, (*API).updateDepartment},
+	{"DELETE", "/api/v1/orgs/{org}/departments/{dept}", authenticated, (*API).deleteDepartment},
 }
 
 // Register adds the API routes to mux, and a problem+json 404 for the rest of /api/.
@@ -225,4 +242,20 @@ func (a *API) openAPI(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "application/json")
 	_, err := w.Write(openAPIDocument)
 	return err
+}
+
+// Cursors are opaque to clients: base64url of the store's keyset position.
+func encodeCursor(c string) string {
+	if c == "" {
+		return ""
+	}
+	return base64.RawURLEncoding.EncodeToString([]byte(c))
+}
+
+func decodeCursor(c string) string {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return ""
+	}
+	return string(b)
 }

@@ -178,6 +178,7 @@ func (s *Service) checkCode(ctx context.Context, tx *store.Tx, accountID, purpos
 		}
 		e := *errWrongCode
 		e.Message = "The code is wrong. Tries left: " + strconv.Itoa(left) + "."
+		e.Err = triesLeft(left)
 		return nil, &e, nil
 	}
 	if err := tx.UseCode(ctx, c.ID, now); err != nil {

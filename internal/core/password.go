@@ -4,6 +4,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
+	"runtime"
 	"strings"
 
 	"golang.org/x/crypto/argon2"
@@ -20,10 +21,22 @@ type PasswordParams struct {
 
 var DefaultPasswordParams = PasswordParams{MemoryKiB: 19 * 1024, Time: 2, Threads: 1}
 
+// hashSlots bounds how many argon2 computations run at once to the number of
+// cores: fifty concurrent logins then queue in arrival order (channel waiters
+// are FIFO) instead of all slowing down together, and memory stays at
+// GOMAXPROCS × MemoryKiB instead of growing with the crowd.
+var hashSlots = make(chan struct{}, runtime.GOMAXPROCS(0))
+
+func argon2Key(password, salt []byte, p PasswordParams, n uint32) []byte {
+	hashSlots <- struct{}{}
+	defer func() { <-hashSlots }()
+	return argon2.IDKey(password, salt, p.Time, p.MemoryKiB, p.Threads, n)
+}
+
 // Hash returns a PHC-format argon2id hash with a random salt.
 func (p PasswordParams) Hash(password string) (string, error) {
 	salt := randomBytes(16)
-	key := argon2.IDKey([]byte(password), salt, p.Time, p.MemoryKiB, p.Threads, 32)
+	key := argon2Key([]byte(password), salt, p, 32)
 	enc := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.MemoryKiB, p.Time, p.Threads,
 		enc.EncodeToString(salt), enc.EncodeToString(key)), nil
@@ -53,6 +66,6 @@ func verifyPassword(encoded, password string) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("core: bad argon2 key: %w", err)
 	}
-	got := argon2.IDKey([]byte(password), salt, p.Time, p.MemoryKiB, p.Threads, uint32(len(want)))
+	got := argon2Key([]byte(password), salt, p, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }

@@ -8,7 +8,7 @@ import (
 )
 
 // RateLimit is a token bucket: Burst attempts at once, then one per Every.
-// A zero Burst with a non-zero Every... is not used; Burst < 0 turns it off.
+// A negative Burst turns the limit off.
 type RateLimit struct {
 	Burst int
 	Every time.Duration
@@ -94,4 +94,22 @@ func RetryAfter(err error) int {
 		return int(r)
 	}
 	return 0
+}
+
+// triesLeft travels inside a wrong-code error so a UI can say how many remain.
+type triesLeft int
+
+func (t triesLeft) Error() string { return "tries left" }
+
+// TriesLeft returns how many tries a wrong-code error leaves, or -1 when err
+// does not say.
+func TriesLeft(err error) int {
+	e, ok := err.(*paraph.Error)
+	if !ok {
+		return -1
+	}
+	if t, ok := e.Err.(triesLeft); ok {
+		return int(t)
+	}
+	return -1
 }

@@ -81,6 +81,10 @@ func (s *Service) Login(ctx context.Context, login, password, kind string) (*par
 	if err != nil {
 		return nil, nil, err
 	}
+	if a.PasswordHash == "" { // invited, never set a password: the invitation or a reset sets one
+		verifyPassword(s.dummyHash, password)
+		return nil, nil, errBadCredentials
+	}
 	ok, err := verifyPassword(a.PasswordHash, password)
 	if err != nil {
 		return nil, nil, paraph.Internal(err)

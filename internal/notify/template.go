@@ -20,12 +20,14 @@ const (
 	KindResetCode       Kind = "reset_code"        // data: name, code, minutes
 	KindLoginChangeCode Kind = "login_change_code" // data: name, code, minutes
 	KindPasswordChanged Kind = "password_changed"  // data: name, when
+	KindMemberInvited   Kind = "member_invited"    // data: name, org, inviter, link, days
+	KindMemberAdded     Kind = "member_added"      // data: name, org, inviter, link
 )
 
 // Kinds lists every template kind; a test checks each exists in every
 // language and channel. Add new kinds here.
 func Kinds() []Kind {
-	return []Kind{KindConfirmCode, KindResetCode, KindLoginChangeCode, KindPasswordChanged}
+	return []Kind{KindConfirmCode, KindResetCode, KindLoginChangeCode, KindPasswordChanged, KindMemberInvited, KindMemberAdded}
 }
 
 // Data holds the values a template fills in. Values are preformatted text

@@ -16,7 +16,8 @@ var update = flag.Bool("update", false, "rewrite testdata/golden from the curren
 
 // sampleData is fixed input for golden files: every key any kind uses.
 func sampleData() Data {
-	return Data{"name": "Анна Петрова", "code": "123456", "minutes": "10", "when": "12.03.2026 14:05 (UTC+3)"}
+	return Data{"name": "Анна Петрова", "code": "123456", "minutes": "10", "when": "12.03.2026 14:05 (UTC+3)",
+		"org": "ООО «Ромашка»", "inviter": "Иван Смирнов", "link": "https://paraph.example.com/invite/ppi_abc", "days": "7"}
 }
 
 func TestEveryKindInEveryLanguageAndChannel(t *testing.T) {
@@ -97,20 +98,25 @@ func TestCodeMessagesSayWhatMatters(t *testing.T) {
 }
 
 // One SMS segment holds 160 GSM-7 characters, or 70 when any character
-// needs UCS-2 (all Cyrillic does).
+// needs UCS-2 (all Cyrillic does). Messages with a code fit one; those with
+// a link may not, and are checked against two (67 per part when joined).
 func TestSMSFitsOneSegment(t *testing.T) {
 	data := sampleData()
 	data["code"] = "12345678" // longer than any code we send
 	for _, lang := range languages() {
 		for _, kind := range Kinds() {
+			segments := 1
+			if kind == KindMemberInvited || kind == KindMemberAdded {
+				segments = 2
+			}
 			_, body, err := Render(kind, SMS, lang, data)
 			if err != nil {
 				t.Fatal(err)
 			}
-			limit := 160
+			limit := map[int]int{1: 160, 2: 306}[segments]
 			for _, r := range body {
 				if r >= 0x80 {
-					limit = 70
+					limit = map[int]int{1: 70, 2: 134}[segments]
 					break
 				}
 			}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"time"
 
 	"paraph"
@@ -35,9 +36,9 @@ func scanAccount(row interface{ Scan(...any) error }) (*AccountRecord, error) {
 // CreateAccount inserts a new account; a taken email or phone is a conflict.
 func (tx *Tx) CreateAccount(ctx context.Context, a *AccountRecord) error {
 	_, err := tx.exec(ctx, `INSERT INTO accounts (id, full_name, email, phone, password_hash, language, status,
-		created_at, confirmed_at, password_changed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		created_at, confirmed_at, password_changed_at, search_text) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 		a.ID, a.FullName, nullString(a.Email), nullString(a.Phone), a.PasswordHash, a.Language, a.Status,
-		a.CreatedAt.UTC(), nullTime(a.ConfirmedAt), a.PasswordChangedAt.UTC())
+		a.CreatedAt.UTC(), nullTime(a.ConfirmedAt), a.PasswordChangedAt.UTC(), searchText(&a.Account))
 	return err
 }
 
@@ -64,13 +65,19 @@ func (tx *Tx) FindAccountByLogin(ctx context.Context, login string) (*AccountRec
 // UpdateAccount writes every mutable field of a.
 func (tx *Tx) UpdateAccount(ctx context.Context, a *AccountRecord) error {
 	return tx.execOne(ctx, "Account", `UPDATE accounts SET full_name = $2, email = $3, phone = $4, password_hash = $5,
-		language = $6, status = $7, confirmed_at = $8, password_changed_at = $9 WHERE id = $1`,
+		language = $6, status = $7, confirmed_at = $8, password_changed_at = $9, search_text = $10 WHERE id = $1`,
 		a.ID, a.FullName, nullString(a.Email), nullString(a.Phone), a.PasswordHash, a.Language, a.Status,
-		nullTime(a.ConfirmedAt), a.PasswordChangedAt.UTC())
+		nullTime(a.ConfirmedAt), a.PasswordChangedAt.UTC(), searchText(&a.Account))
 }
 
 // DeleteAccount removes an account (used to replace a stale, never-confirmed
 // registration); its codes and tokens go with it.
 func (tx *Tx) DeleteAccount(ctx context.Context, id string) error {
 	return tx.execOne(ctx, "Account", `DELETE FROM accounts WHERE id = $1`, id)
+}
+
+// searchText is what a search for a person matches: name, email and phone,
+// lower-cased here because SQLite's lower() knows only ASCII.
+func searchText(a *paraph.Account) string {
+	return strings.ToLower(a.FullName + " " + a.Email + " " + a.Phone)
 }

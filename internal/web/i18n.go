@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"paraph"
@@ -61,13 +60,8 @@ func (c catalogs) text(lang, key string, args ...any) string {
 func (c catalogs) errorText(lang string, err error) string {
 	e := paraph.AsError(err)
 	seconds := core.RetryAfter(e)
-	if e.Reason == "wrong_code" {
-		// Core puts the tries left only into its English message for now.
-		if _, after, ok := strings.Cut(e.Message, "Tries left: "); ok {
-			if n, err := strconv.Atoi(strings.TrimSuffix(after, ".")); err == nil {
-				return c.text(lang, "reason.wrong_code_tries", "tries", n)
-			}
-		}
+	if n := core.TriesLeft(e); e.Reason == "wrong_code" && n >= 0 {
+		return c.text(lang, "reason.wrong_code_tries", "tries", n)
 	}
 	if key := "reason." + e.Reason; e.Reason != "" && c.has(key) {
 		return c.text(lang, key, "seconds", seconds)

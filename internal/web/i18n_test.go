@@ -98,7 +98,6 @@ func TestErrorText(t *testing.T) {
 		want string
 	}{
 		{"by reason", paraph.Invalid("password", "weak_password_short", "x"), "uk", "Пароль має містити щонайменше 10 символів."},
-		{"tries left", &paraph.Error{Code: paraph.EINVALID, Reason: "wrong_code", Message: "The code is wrong. Tries left: 3."}, "ru", "Неверный код. Осталось попыток: 3."},
 		{"unknown reason falls back to the message", &paraph.Error{Code: paraph.EINVALID, Reason: "brand_new", Message: "Brand new rule."}, "ru", "Brand new rule."},
 		{"no message: by code", &paraph.Error{Code: paraph.EFORBIDDEN}, "en", "You are not allowed to do this."},
 		{"internal never leaks", paraph.Internal(os.ErrPermission), "en", "Something went wrong on our side. Try again later."},
