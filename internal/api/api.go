@@ -4,8 +4,8 @@
 package api
 
 import (
-	"encoding/base64"
 	_ "embed"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
