@@ -204,16 +204,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, demo bo
 	if err != nil {
 		return err
 	}
-	var logins []demoLogin
 	if demo {
-		if logins, err = seedDemo(ctx, svc); err != nil {
+		if err := seedDemo(ctx, svc); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
 	}
 	return srv.Run(ctx, func(addr string) {
 		log.Info("listening", "addr", addr, "database", db.Dialect(), "source", db.Source(), "dev", c.Dev)
 		if demo {
-			printDemo(stdout, c, logins)
+			printDemo(stdout, c)
 		}
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime"
 	"mime/quotedprintable"
 	"net/http"
@@ -17,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"paraph"
+	"paraph/internal/core"
 	"paraph/internal/notify/smtptest"
 	"paraph/internal/storetest"
 )
@@ -236,4 +239,44 @@ func decodeBase64(t *testing.T, raw []byte) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// The demo seeds an accounting firm and three client companies in which
+// every demo person can log in, with every role present.
+func TestDemoSeed(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.MustOpen(t, "sqlite")
+	svc, err := core.New(ctx, db, paraph.SystemClock{}, slog.New(slog.DiscardHandler), core.Config{Password: core.PasswordParams{MemoryKiB: 1024, Time: 1, Threads: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := seedDemo(ctx, svc); err != nil {
+		t.Fatal(err)
+	}
+	if err := seedDemo(ctx, svc); err != nil {
+		t.Fatalf("seeding twice: %v", err)
+	}
+	roles := map[paraph.Role]int{}
+	for _, p := range demoPeople {
+		_, tok, err := svc.Login(ctx, p.Login, DemoPassword, "bearer")
+		if err != nil {
+			t.Fatalf("%s cannot log in: %v", p.Login, err)
+		}
+		pr, _ := svc.Authenticate(ctx, tok.Secret)
+		orgs, err := svc.Organizations(core.WithPrincipal(ctx, pr))
+		if err != nil || len(orgs) == 0 {
+			t.Fatalf("%s has no organization: %v", p.Login, err)
+		}
+		for _, o := range orgs {
+			roles[o.Role]++
+		}
+		if p.Login == "accountant@demo.paraph.local" && len(orgs) != 4 {
+			t.Fatalf("the accountant serves %d organizations, want 4", len(orgs))
+		}
+	}
+	for _, r := range []paraph.Role{paraph.RoleOwner, paraph.RoleAdmin, paraph.RoleSigner, paraph.RoleEmployee} {
+		if roles[r] == 0 {
+			t.Errorf("no demo member is %s", r)
+		}
+	}
 }
