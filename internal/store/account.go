@@ -64,10 +64,15 @@ func (tx *Tx) FindAccountByLogin(ctx context.Context, login string) (*AccountRec
 
 // UpdateAccount writes every mutable field of a.
 func (tx *Tx) UpdateAccount(ctx context.Context, a *AccountRecord) error {
-	return tx.execOne(ctx, "Account", `UPDATE accounts SET full_name = $2, email = $3, phone = $4, password_hash = $5,
+	search := searchText(&a.Account)
+	if err := tx.execOne(ctx, "Account", `UPDATE accounts SET full_name = $2, email = $3, phone = $4, password_hash = $5,
 		language = $6, status = $7, confirmed_at = $8, password_changed_at = $9, search_text = $10 WHERE id = $1`,
 		a.ID, a.FullName, nullString(a.Email), nullString(a.Phone), a.PasswordHash, a.Language, a.Status,
-		nullTime(a.ConfirmedAt), a.PasswordChangedAt.UTC(), searchText(&a.Account))
+		nullTime(a.ConfirmedAt), a.PasswordChangedAt.UTC(), search); err != nil {
+		return err
+	}
+	_, err := tx.exec(ctx, `UPDATE members SET search_text = $2 WHERE account_id = $1 AND search_text <> $2`, a.ID, search)
+	return err
 }
 
 // DeleteAccount removes an account (used to replace a stale, never-confirmed

@@ -11,7 +11,7 @@ import (
 )
 
 const memberColumns = `m.id, m.org_id, m.account_id, m.role, m.status, m.position, m.department_id, m.access_scope, m.created_at,
-	a.full_name, COALESCE(a.email, ''), COALESCE(a.phone, ''), a.status, a.search_text`
+	a.full_name, COALESCE(a.email, ''), COALESCE(a.phone, ''), a.status, m.search_text`
 
 func scanMember(row interface{ Scan(...any) error }) (*paraph.Member, string, error) {
 	var m paraph.Member
@@ -26,7 +26,8 @@ func scanMember(row interface{ Scan(...any) error }) (*paraph.Member, string, er
 // CreateMember inserts a membership with its selected departments.
 func (tx *Tx) CreateMember(ctx context.Context, m *paraph.Member) error {
 	if _, err := tx.exec(ctx, `INSERT INTO members (id, org_id, account_id, role, status, position, department_id, access_scope,
-		created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)`,
+		created_at, updated_at, search_text) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9,
+		(SELECT search_text FROM accounts WHERE id = $3))`,
 		m.ID, m.OrgID, m.AccountID, m.Role, m.Status, m.Position, nullString(m.DepartmentID), m.AccessScope, m.CreatedAt.UTC()); err != nil {
 		return err
 	}
@@ -142,7 +143,7 @@ func (tx *Tx) FindMembers(ctx context.Context, f MemberFilter) (*MemberPage, err
 		where = append(where, "m.status = 'active'")
 	}
 	if q := strings.ToLower(strings.TrimSpace(f.Query)); q != "" {
-		where = append(where, "a.search_text LIKE "+arg("%"+escapeLike(q)+"%")+" ESCAPE '\\'")
+		where = append(where, "m.search_text LIKE "+arg("%"+escapeLike(q)+"%")+" ESCAPE '\\'")
 	}
 	if f.DepartmentID != "" {
 		where = append(where, "m.department_id = "+arg(f.DepartmentID))
@@ -152,10 +153,10 @@ func (tx *Tx) FindMembers(ctx context.Context, f MemberFilter) (*MemberPage, err
 	}
 	if key, id, ok := strings.Cut(f.Cursor, "\x00"); ok {
 		k, i := arg(key), arg(id)
-		where = append(where, "(a.search_text > "+k+" OR (a.search_text = "+k+" AND m.id > "+i+"))")
+		where = append(where, "(m.search_text > "+k+" OR (m.search_text = "+k+" AND m.id > "+i+"))")
 	}
 	rows, err := tx.q.QueryContext(ctx, `SELECT `+memberColumns+` FROM members m JOIN accounts a ON a.id = m.account_id
-		WHERE `+strings.Join(where, " AND ")+` ORDER BY a.search_text, m.id LIMIT `+arg(f.Limit+1), args...)
+		WHERE `+strings.Join(where, " AND ")+` ORDER BY m.search_text, m.id LIMIT `+arg(f.Limit+1), args...)
 	if err != nil {
 		return nil, translate(err)
 	}

@@ -1,0 +1,242 @@
+// Command members measures the members list of one organization with 10,000
+// members over real HTTP on loopback: the first page, a name search, a phone
+// search, a department filter and blocked members included, each with its
+// p50/p99. It runs a whole server in this process on SQLite (temp dir) or
+// PostgreSQL (-database postgres://…), and stops by itself.
+//
+//	go run ./bench/members -database sqlite
+//	go run ./bench/members -database postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
+package main
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	_ "github.com/jackc/pgx/v5/stdlib"
+
+	"paraph"
+	"paraph/internal/core"
+	"paraph/internal/notify"
+	"paraph/internal/server"
+	"paraph/internal/store"
+)
+
+var (
+	firstNames = []string{"Иван", "Пётр", "Анна", "Мария", "Олена", "Тарас", "Сергей", "Ольга", "Дмитрий", "Ірина", "Алесь", "Наталья"}
+	lastNames  = []string{"Смирнов", "Коваленко", "Волкова", "Кузнецова", "Бондар", "Мельник", "Жук", "Лебедев", "Орлова", "Шевченко", "Попов", "Новикова"}
+)
+
+func main() {
+	database := flag.String("database", "sqlite", `"sqlite" (temp dir) or a postgres:// URL of a server where a database may be created`)
+	members := flag.Int("members", 10000, "members in the organization")
+	clients := flag.Int("clients", 8, "concurrent clients")
+	duration := flag.Duration("duration", 5*time.Second, "length of each query's run")
+	flag.Parse()
+
+	ctx := context.Background()
+	dsn, cleanup := prepare(*database)
+	defer cleanup()
+	db, err := store.Open(ctx, dsn)
+	check(err)
+	defer db.Close()
+	_, err = db.Migrate(ctx)
+	check(err)
+	svc, err := core.New(ctx, db, paraph.SystemClock{}, slog.New(slog.DiscardHandler), core.Config{})
+	check(err)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	check(err)
+	base := "http://" + ln.Addr().String()
+	srv, err := server.New(db, svc, slog.New(slog.DiscardHandler), server.Options{BaseURL: base, Sender: notify.Discard{}})
+	check(err)
+	go http.Serve(ln, srv.Handler())
+
+	// The owner, through the real use cases.
+	_, err = svc.CreateActiveAccount(ctx, core.Registration{Login: "owner@bench.example", Password: "bench password 2026", FullName: "Владелец"})
+	check(err)
+	_, tok, err := svc.Login(ctx, "owner@bench.example", "bench password 2026", store.TokenBearer)
+	check(err)
+	p, err := svc.Authenticate(ctx, tok.Secret)
+	check(err)
+	octx := core.WithPrincipal(ctx, p)
+	org, err := svc.CreateOrganization(octx, paraph.Organization{Kind: paraph.OrgLegal, Country: paraph.CountryRU, Name: "ООО «Большая»",
+		INN: "7712345671", KPP: "771201001", OGRN: "1027700123450"})
+	check(err)
+	var depts []string
+	for _, name := range []string{"Продажи", "Склад", "Бухгалтерия", "Логистика", "ИТ"} {
+		d, err := svc.CreateDepartment(octx, org.ID, name, "")
+		check(err)
+		depts = append(depts, d.ID)
+	}
+
+	// The crowd, in one transaction straight through the store (adding them
+	// one by one through core works too, but takes minutes, not seconds).
+	start := time.Now()
+	rng := rand.New(rand.NewPCG(1, 2))
+	now := time.Now().UTC()
+	check(db.Write(ctx, func(tx *store.Tx) error {
+		for i := range *members {
+			a := &store.AccountRecord{Account: paraph.Account{ID: uuid.Must(uuid.NewV7()).String(),
+				FullName: fmt.Sprintf("%s %s %d", lastNames[rng.IntN(len(lastNames))], firstNames[rng.IntN(len(firstNames))], i),
+				Email:    fmt.Sprintf("person%05d@bench.example", i), Phone: fmt.Sprintf("+7916%07d", i),
+				Language: "ru", Status: paraph.AccountActive, CreatedAt: now}, PasswordChangedAt: now}
+			if err := tx.CreateAccount(ctx, a); err != nil {
+				return err
+			}
+			status := paraph.MemberActive
+			if i%20 == 0 {
+				status = paraph.MemberBlocked
+			}
+			if err := tx.CreateMember(ctx, &paraph.Member{ID: uuid.Must(uuid.NewV7()).String(), OrgID: org.ID, AccountID: a.ID,
+				Role: paraph.RoleEmployee, Status: status, DepartmentID: depts[i%len(depts)], AccessScope: paraph.ScopeOwn, CreatedAt: now}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	if db.Dialect() == store.Postgres {
+		// Autovacuum analyzes a table this much changed within a minute or
+		// so; do it now so the planner sees the real table, not an empty one.
+		_, err := db.SQL().ExecContext(ctx, "ANALYZE")
+		check(err)
+	}
+	fmt.Printf("Paraph members bench: %s, %d members seeded in %s, %d clients\n", db.Dialect(), *members, time.Since(start).Round(time.Millisecond), *clients)
+
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 100}}
+	path := "/api/v1/orgs/" + org.ID + "/members"
+	// The cursor of page 50, to measure deep pages too.
+	deep := ""
+	for range 50 {
+		var page struct {
+			Next string `json:"next_cursor"`
+		}
+		get(client, tok.Secret, base+path+"?limit=50&cursor="+url.QueryEscape(deep), &page)
+		deep = page.Next
+	}
+	for _, q := range []struct{ name, query string }{
+		{"first page (50)", "?limit=50"},
+		{"page 51 by cursor", "?limit=50&cursor=" + url.QueryEscape(deep)},
+		{"search name «коваленко»", "?q=" + url.QueryEscape("коваленко")},
+		{"search phone 79160012", "?q=79160012"},
+		{"search email person09", "?q=person09"},
+		{"department filter", "?department_id=" + depts[2]},
+		{"with blocked, role", "?blocked=true&role=employee"},
+	} {
+		res := load(*clients, *duration, func() error { return get(client, tok.Secret, base+path+q.query, nil) })
+		res.print(q.name, *clients)
+	}
+}
+
+func get(c *http.Client, token, u string, into any) error {
+	req, _ := http.NewRequest("GET", u, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := c.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		b, _ := io.ReadAll(resp.Body)
+		return fmt.Errorf("status %d: %s", resp.StatusCode, b)
+	}
+	if into != nil {
+		return json.NewDecoder(resp.Body).Decode(into)
+	}
+	_, err = io.Copy(io.Discard, resp.Body)
+	return err
+}
+
+type result struct {
+	n, errs   int
+	elapsed   time.Duration
+	latencies []time.Duration
+	firstErr  error
+}
+
+func load(c int, d time.Duration, fn func() error) result {
+	var mu sync.Mutex
+	var res result
+	deadline := time.Now().Add(d)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for range c {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var lat []time.Duration
+			for time.Now().Before(deadline) {
+				t := time.Now()
+				err := fn()
+				mu.Lock()
+				if err != nil {
+					res.errs++
+					if res.firstErr == nil {
+						res.firstErr = err
+					}
+				}
+				mu.Unlock()
+				lat = append(lat, time.Since(t))
+			}
+			mu.Lock()
+			res.latencies = append(res.latencies, lat...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	res.elapsed = time.Since(start)
+	res.n = len(res.latencies)
+	return res
+}
+
+func (r result) print(name string, clients int) {
+	slices.Sort(r.latencies)
+	q := func(p float64) float64 {
+		return float64(r.latencies[int(p*float64(len(r.latencies)-1))].Microseconds()) / 1000
+	}
+	fmt.Printf("%-28s requests=%-6d errors=%-3d %7.0f req/s   p50 %6.2f ms   p99 %6.2f ms\n",
+		name, r.n, r.errs, float64(r.n)/r.elapsed.Seconds(), q(0.5), q(0.99))
+	if r.firstErr != nil {
+		fmt.Printf("  first error: %v\n", r.firstErr)
+	}
+}
+
+func prepare(database string) (string, func()) {
+	if database == "sqlite" {
+		dir, err := os.MkdirTemp("", "paraph-bench-")
+		check(err)
+		return filepath.Join(dir, "paraph.db"), func() { os.RemoveAll(dir) }
+	}
+	admin, err := sql.Open("pgx", database)
+	check(err)
+	name := fmt.Sprintf("paraph_bench_%d", time.Now().UnixNano())
+	_, err = admin.Exec("CREATE DATABASE " + name)
+	check(err)
+	u, err := url.Parse(database)
+	check(err)
+	u.Path = "/" + name
+	return u.String(), func() {
+		admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
+		admin.Close()
+	}
+}
+
+func check(err error) {
+	if err != nil {
+		log.Fatal(err)
+	}
+}
