@@ -9,8 +9,6 @@ import (
 	"paraph/internal/store"
 )
 
-func (w *Web) home(q *request) error { return q.render(http.StatusOK, "home", nil) }
-
 func (w *Web) registerForm(q *request) error {
 	if q.principal != nil {
 		return q.redirect("/")

@@ -172,7 +172,7 @@ func TestBrowser(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`form[action="/confirm"] button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(`header form[action="/logout"]`)),
 	)
-	if got := read("main h1"); got != "Здравствуйте, Иванова Мария Петровна" {
+	if got := read("main .hello"); got != "Здравствуйте, Иванова Мария Петровна" {
 		t.Errorf("home after confirm: %q", got)
 	}
 	shoot("home")
@@ -202,7 +202,7 @@ func TestBrowser(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(`header form[action="/logout"]`)),
 	)
-	if got := read("main h1"); !strings.Contains(got, "Иванова Мария Петровна") {
+	if got := read("main .hello"); !strings.Contains(got, "Иванова Мария Петровна") {
 		t.Errorf("home after login: %q", got)
 	}
 
@@ -210,7 +210,7 @@ func TestBrowser(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`form.langs button[value="uk"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`html[lang="uk"]`)),
 	)
-	if got := read("main h1"); got != "Вітаємо, Иванова Мария Петровна" {
+	if got := read("main .hello"); got != "Вітаємо, Иванова Мария Петровна" {
 		t.Errorf("home in Ukrainian: %q", got)
 	}
 	step("open the profile in Ukrainian", chromedp.Navigate(env.URL+"/profile"), chromedp.WaitVisible(chromedp.ID("tokens")))

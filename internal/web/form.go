@@ -14,6 +14,11 @@ type form struct {
 	Values map[string]string
 	Errors map[string]string
 	Error  string // about the whole form, or a field it does not show
+
+	// reasons, when set, is a catalog prefix tried before "reason.": the
+	// domain's name_required means "enter the full name" on a person's form
+	// but "enter the organization's name" on an organization's.
+	reasons string
 }
 
 // secret fields are never sent back to the browser after a failed post.
@@ -74,6 +79,9 @@ func (f *form) failed(err error) error {
 		return err
 	}
 	msg := f.q.web.cat.errorText(f.q.lang, err)
+	if key := f.reasons + paraph.ErrorReason(err); f.reasons != "" && f.q.web.cat.has(key) {
+		msg = f.q.web.cat.text(f.q.lang, key)
+	}
 	if field := paraph.AsError(err).Field; field != "" && f.has(field) {
 		f.Errors[field] = msg
 	} else {
@@ -106,6 +114,7 @@ type field struct {
 	ID, Name, Type, Label, Value, Error, Hint, Autocomplete, InputMode string
 	MaxLength                                                          int
 	Optional                                                           bool
+	OptionalText                                                       string
 }
 
 // Field describes an input of the form; label and the optional hint (help
@@ -121,6 +130,13 @@ func (f *form) Field(name, typ, label, autocomplete string, hint ...string) fiel
 	if len(hint) > 0 {
 		fd.Hint = f.q.web.cat.text(f.q.lang, hint[0])
 	}
+	return fd
+}
+
+// Opt makes the field optional: no required attribute, and "(optional)"
+// after the label.
+func (f *form) Opt(fd field) field {
+	fd.Optional, fd.OptionalText = true, f.q.web.cat.text(f.q.lang, "form.optional")
 	return fd
 }
 
@@ -145,3 +161,6 @@ func (fd field) Describedby() string {
 	}
 	return s
 }
+
+// ID is the HTML id of a field of the form.
+func (f *form) ID(name string) string { return f.name + "-" + name }

@@ -13,6 +13,7 @@ import (
 
 	"paraph"
 	"paraph/internal/core"
+	"paraph/internal/store"
 )
 
 // page is one parsed page: the layout, the shared partials and its own file.
@@ -50,7 +51,8 @@ func parsePages(fsys fs.FS) (map[string]*page, error) {
 		pages[name] = &page{name: name, tmpl: t}
 	}
 	for _, need := range []string{"home", "register", "confirm", "login", "reset", "reset_confirm",
-		"profile", "mailbox", "error"} {
+		"profile", "mailbox", "error", "org_new", "org", "org_settings", "members", "members_all",
+		"member_new", "member", "departments", "invite"} {
 		if pages[need] == nil {
 			return nil, fmt.Errorf("template %s.html is missing", need)
 		}
@@ -68,6 +70,11 @@ type request struct {
 	session   string // the session secret, when logged in
 	csrf      string
 	forms     map[string]*form
+
+	// On /o/{org}/… pages: the organization and the person's membership in
+	// it, for the header's switcher and for what the page offers.
+	org *paraph.Organization
+	me  *paraph.Member
 }
 
 func (q *request) requestID() string { return q.w.Header().Get("X-Request-Id") }
@@ -83,6 +90,12 @@ type view struct {
 	Path    string // the current page, for the language switch to come back to
 	Dev     bool
 	Data    any
+
+	// For a logged-in person: their organizations (the switcher) and, on an
+	// organization's pages, the current one and their membership in it.
+	Orgs []*store.AccountOrganization
+	Org  *paraph.Organization
+	Me   *paraph.Member
 }
 
 // T translates a catalog key; args are name, value pairs for {placeholders}.
@@ -135,6 +148,11 @@ func (q *request) render(status int, name string, data any) error {
 	if q.principal != nil {
 		acc := q.principal.Account
 		v.Account = &acc
+		orgs, err := q.web.svc.Organizations(q.r.Context())
+		if err != nil && paraph.ErrorCode(err) != paraph.EUNAUTHORIZED {
+			return fmt.Errorf("web: organizations for the switcher: %w", err)
+		}
+		v.Orgs, v.Org, v.Me = orgs, q.org, q.me
 	}
 	if q.r.Method != http.MethodGet {
 		// After a failed POST the switch should return to the form's page.
@@ -170,6 +188,8 @@ type errorPage struct {
 	Status    int
 	Title     string // catalog key
 	Message   string // catalog key
+	Text      string // or the message itself, already translated
+	Hint      string // catalog key: what to do next; optional
 	RequestID string
 }
 
@@ -188,6 +208,19 @@ func (q *request) renderError(status int, messageKey string) {
 	if err := q.render(status, "error", data); err != nil {
 		q.web.log.Error("web: render error page", "err", err, "request_id", q.requestID())
 		http.Error(q.w, http.StatusText(status), status)
+	}
+}
+
+// refused shows a 403 page for an error of core: the translated reason and,
+// for a blocked member, what to do about it.
+func (q *request) refused(err error) {
+	data := errorPage{Status: http.StatusForbidden, Title: "error.refused_title", Text: q.web.cat.errorText(q.lang, err)}
+	if paraph.ErrorReason(err) == "blocked" {
+		data.Title, data.Hint = "error.blocked_title", "error.blocked_hint"
+	}
+	if err := q.render(http.StatusForbidden, "error", data); err != nil {
+		q.web.log.Error("web: render error page", "err", err, "request_id", q.requestID())
+		http.Error(q.w, http.StatusText(http.StatusForbidden), http.StatusForbidden)
 	}
 }
 
@@ -211,6 +244,9 @@ func (q *request) fail(err error) {
 		case paraph.EUNAUTHORIZED:
 			q.web.clearCookie(q.w, sessionCookie)
 			q.redirectToLogin()
+			return
+		case paraph.EFORBIDDEN:
+			q.refused(err)
 			return
 		}
 	}

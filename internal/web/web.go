@@ -97,6 +97,30 @@ func (w *Web) Register(mux *http.ServeMux) {
 		{"POST /profile/password", loggedIn, w.changePassword},
 		{"POST /profile/tokens", loggedIn, w.createToken},
 		{"POST /profile/tokens/{id}/revoke", loggedIn, w.revokeToken},
+
+		{"GET /invite/{token}", anyone, w.invitation},
+		{"POST /invite/{token}", anyone, w.acceptInvitation},
+		{"GET /orgs/new", loggedIn, w.newOrgForm},
+		{"POST /orgs/new", loggedIn, w.createOrg},
+		{"GET /members", loggedIn, w.allMembers},
+		// One organization's pages; inOrg refuses a non-member (404) and a
+		// blocked member (403) before the handler runs.
+		{"GET /o/{org}", loggedIn, w.inOrg(w.orgHome)},
+		{"GET /o/{org}/settings", loggedIn, w.inOrg(w.orgSettingsForm)},
+		{"POST /o/{org}/settings", loggedIn, w.inOrg(w.updateOrg)},
+		{"GET /o/{org}/members", loggedIn, w.inOrg(w.members)},
+		{"GET /o/{org}/members/new", loggedIn, w.inOrg(w.newMemberForm)},
+		{"POST /o/{org}/members/new", loggedIn, w.inOrg(w.addMember)},
+		{"GET /o/{org}/members/{member}", loggedIn, w.inOrg(w.member)},
+		{"POST /o/{org}/members/{member}", loggedIn, w.inOrg(w.updateMember)},
+		{"POST /o/{org}/members/{member}/block", loggedIn, w.inOrg(w.blockMember)},
+		{"POST /o/{org}/members/{member}/unblock", loggedIn, w.inOrg(w.unblockMember)},
+		{"POST /o/{org}/members/{member}/invitation", loggedIn, w.inOrg(w.resendInvitation)},
+		{"POST /o/{org}/members/{member}/transfer", loggedIn, w.inOrg(w.transferOwnership)},
+		{"GET /o/{org}/departments", loggedIn, w.inOrg(w.departments)},
+		{"POST /o/{org}/departments", loggedIn, w.inOrg(w.createDepartment)},
+		{"POST /o/{org}/departments/{dept}", loggedIn, w.inOrg(w.updateDepartment)},
+		{"POST /o/{org}/departments/{dept}/delete", loggedIn, w.inOrg(w.deleteDepartment)},
 	}
 	if w.opts.Dev {
 		routes = append(routes, []struct {

@@ -183,7 +183,7 @@ func TestAccountJourney(t *testing.T) {
 
 	code := codeFromMailbox(t, env, login)
 	_, page = c.submit("/confirm?login="+url.QueryEscape(login), "/confirm", url.Values{"login": {login}, "code": {code}})
-	mustContain(t, page, "Welcome to Paraph", "Hello, Anna Petrova", "Organizations appear here once you create or join one")
+	mustContain(t, page, "Welcome to Paraph", "Hello, Anna Petrova", "You have no organizations yet")
 
 	// The flash shows once.
 	_, page = c.get("/")
