@@ -322,7 +322,6 @@ func (v *view) Invited(m *paraph.Member) bool { return m.AccountStatus == paraph
 // Blocked reports whether a membership is blocked.
 func (v *view) Blocked(m *paraph.Member) bool { return m.Status == paraph.MemberBlocked }
 
-
 // formView pairs a form with the view for partials shared by two forms.
 type formView struct {
 	V *view

@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"html"
 	"io"
 	"net/http"
@@ -152,9 +153,15 @@ const goodPassword = "correct horse battery"
 // registered makes a confirmed, logged-in account through the pages.
 func registered(t *testing.T, env *servertest.Env, lang, login string) *client {
 	t.Helper()
+	return registeredAs(t, env, lang, login, "Иванов Иван Иванович")
+}
+
+// registeredAs is registered with a full name.
+func registeredAs(t *testing.T, env *servertest.Env, lang, login, name string) *client {
+	t.Helper()
 	c := newClient(t, env, lang)
 	status, _ := c.submit("/register", "/register", url.Values{
-		"full_name": {"Иванов Иван Иванович"}, "login": {login},
+		"full_name": {name}, "login": {login},
 		"password": {goodPassword}, "password2": {goodPassword},
 	})
 	if status != http.StatusOK {
@@ -652,4 +659,22 @@ func TestSessionCookie(t *testing.T) {
 	if !cleared {
 		t.Error("a forged session cookie was not cleared")
 	}
+}
+
+// sessionOf returns the client's session secret, to act as them through core.
+func sessionOf(t *testing.T, c *client) string {
+	t.Helper()
+	u, _ := url.Parse(c.env.URL)
+	for _, ck := range c.http.Jar.Cookies(u) {
+		if ck.Name == "paraph_session" {
+			return ck.Value
+		}
+	}
+	t.Fatal("no session cookie")
+	return ""
+}
+
+func memberInput(i int) core.MemberInput {
+	return core.MemberInput{FullName: fmt.Sprintf("Сотрудник %03d", i), Email: fmt.Sprintf("e%03d@example.com", i),
+		Phone: fmt.Sprintf("+7 912 100-%02d-%02d", i/100, i%100), Role: "employee", AccessScope: "all"}
 }
