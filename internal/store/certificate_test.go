@@ -39,7 +39,10 @@ func TestCertificatesAndPOAs(t *testing.T) {
 			t.Fatalf("the same certificate twice: %v", err)
 		}
 		var got []*store.Certificate
-		mustWrite(t, db, func(tx *store.Tx) (err error) { got, err = tx.FindCertificatesExpiringBetween(ctx, t0.Add(30*24*time.Hour), t0.Add(45*24*time.Hour)); return })
+		mustWrite(t, db, func(tx *store.Tx) (err error) {
+			got, err = tx.FindCertificatesExpiringBetween(ctx, t0.Add(30*24*time.Hour), t0.Add(45*24*time.Hour))
+			return
+		})
 		if len(got) != 1 || string(got[0].DER) != string(c.DER) {
 			t.Fatalf("expiring: %+v", got)
 		}
