@@ -55,86 +55,8 @@ func TestBrowser(t *testing.T) {
 	env := servertest.New(t, store.SQLite, nil)
 	dir := screenshotDir(t)
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(bin),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("accept-lang", "ru-RU,ru"),
-		chromedp.Flag("lang", "ru-RU"),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(allocCtx, chromedp.WithLogf(t.Logf))
-	defer cancel()
-	if err := chromedp.Do(ctx); err != nil { // starts the browser, bound to ctx (no timeout here)
-		t.Fatalf("start Chromium: %v", err)
-	}
-	// Every step gets its own deadline, so a stuck page fails the test quickly.
-	step := func(what string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-		defer cancel()
-		if err := chromedp.Do(sctx, actions...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
-	read := func(sel string) string {
-		t.Helper()
-		sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-		defer cancel()
-		s, err := chromedp.Run(sctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("read %s: %v", sel, err)
-		}
-		return s
-	}
-	phone := chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulatePortrait)
-	desktop := chromedp.EmulateViewport(1280, 900)
-	// shoot saves the current page as a phone and as a desktop screenshot.
-	shoot := func(name string) {
-		t.Helper()
-		for _, v := range []struct {
-			suffix   string
-			viewport chromedp.Action[chromedp.Void]
-		}{{"phone", phone}, {"desktop", desktop}} {
-			sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-			// From the top, as a person first sees the page (an #anchor may have scrolled it).
-			if err := chromedp.Do(sctx, v.viewport, chromedp.Evaluate[chromedp.Void]("window.scrollTo(0, 0)")); err != nil {
-				cancel()
-				t.Fatalf("viewport: %v", err)
-			}
-			png, err := chromedp.Run(sctx, chromedp.FullScreenshot(100))
-			cancel()
-			if err != nil {
-				t.Fatalf("screenshot %s: %v", name, err)
-			}
-			if err := os.WriteFile(filepath.Join(dir, name+"-"+v.suffix+".png"), png, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		// Nothing may stick out sideways on a small (360 px) phone.
-		sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-		defer cancel()
-		if err := chromedp.Do(sctx, chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile)); err != nil {
-			t.Fatal(err)
-		}
-		width, err := chromedp.Run(sctx, chromedp.Evaluate[int]("document.documentElement.scrollWidth"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if width > 360 {
-			t.Errorf("%s is %d px wide on a 360 px screen", name, width)
-		}
-		step("back to the phone", phone)
-	}
-
+	b := startBrowser(t, bin, dir)
+	step, read, shoot, phone := b.step, b.read, b.shoot, b.phone
 	step("open the home page", phone, chromedp.Navigate(env.URL+"/"), chromedp.WaitVisible(chromedp.CSS(".hero")))
 	shoot("landing")
 	step("open a missing page", chromedp.Navigate(env.URL+"/no-such-page"), chromedp.WaitVisible(chromedp.CSS(".error-page")))
@@ -221,4 +143,102 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("profile sections in Ukrainian: %q", got)
 	}
 	shoot("profile-uk")
+}
+
+// browser is a headless Chromium with the helpers every browser test uses.
+type browser struct {
+	ctx   context.Context
+	phone chromedp.Action[chromedp.Void]
+	// step runs actions with a deadline, failing the test on error.
+	step func(what string, actions ...chromedp.Action[chromedp.Void])
+	// read returns the text of the first element matching a CSS selector.
+	read func(sel string) string
+	// shoot saves phone and desktop screenshots and checks nothing sticks
+	// out sideways on a 360 px screen.
+	shoot func(name string)
+}
+
+func startBrowser(t *testing.T, bin, dir string) *browser {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(bin),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("accept-lang", "ru-RU,ru"),
+		chromedp.Flag("lang", "ru-RU"),
+		chromedp.UserDataDir(t.TempDir()),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancelAlloc)
+	ctx, cancel := chromedp.NewContext(allocCtx, chromedp.WithLogf(t.Logf))
+	t.Cleanup(cancel)
+	if err := chromedp.Do(ctx); err != nil { // starts the browser, bound to ctx (no timeout here)
+		t.Fatalf("start Chromium: %v", err)
+	}
+	// Every step gets its own deadline, so a stuck page fails the test quickly.
+	step := func(what string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		defer cancel()
+		if err := chromedp.Do(sctx, actions...); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	read := func(sel string) string {
+		t.Helper()
+		sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		defer cancel()
+		s, err := chromedp.Run(sctx, chromedp.Text(chromedp.CSS(sel)))
+		if err != nil {
+			t.Fatalf("read %s: %v", sel, err)
+		}
+		return s
+	}
+	phone := chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulatePortrait)
+	desktop := chromedp.EmulateViewport(1280, 900)
+	// shoot saves the current page as a phone and as a desktop screenshot.
+	shoot := func(name string) {
+		t.Helper()
+		for _, v := range []struct {
+			suffix   string
+			viewport chromedp.Action[chromedp.Void]
+		}{{"phone", phone}, {"desktop", desktop}} {
+			sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+			// From the top, as a person first sees the page (an #anchor may have scrolled it).
+			if err := chromedp.Do(sctx, v.viewport, chromedp.Evaluate[chromedp.Void]("window.scrollTo(0, 0)")); err != nil {
+				cancel()
+				t.Fatalf("viewport: %v", err)
+			}
+			png, err := chromedp.Run(sctx, chromedp.FullScreenshot(100))
+			cancel()
+			if err != nil {
+				t.Fatalf("screenshot %s: %v", name, err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, name+"-"+v.suffix+".png"), png, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Nothing may stick out sideways on a small (360 px) phone.
+		sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		defer cancel()
+		if err := chromedp.Do(sctx, chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile)); err != nil {
+			t.Fatal(err)
+		}
+		width, err := chromedp.Run(sctx, chromedp.Evaluate[int]("document.documentElement.scrollWidth"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if width > 360 {
+			t.Errorf("%s is %d px wide on a 360 px screen", name, width)
+		}
+		step("back to the phone", phone)
+	}
+
+	return &browser{ctx: ctx, phone: phone, step: step, read: read, shoot: shoot}
 }

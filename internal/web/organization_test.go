@@ -418,7 +418,7 @@ func TestDepartments(t *testing.T) {
 	}
 
 	// A department cannot move into its own child; the move select does not even offer it.
-	if regexp.MustCompile(`(?s)id="dept-` + buh + `-parent".*?</select>`).FindString(page) != "" &&
+	if regexp.MustCompile(`(?s)id="dept-`+buh+`-parent".*?</select>`).FindString(page) != "" &&
 		strings.Contains(regexp.MustCompile(`(?s)id="dept-`+buh+`-parent".*?</select>`).FindString(page), calc) {
 		t.Error("Бухгалтерия may be moved into its own child")
 	}
