@@ -13,6 +13,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/google/uuid"
+
 	"paraph"
 	"paraph/internal/notify"
 	"paraph/internal/store"
@@ -37,6 +39,13 @@ type Runner struct {
 	poll     time.Duration
 	wakeup   chan struct{}
 	wg       sync.WaitGroup
+	periodic []periodic
+}
+
+// periodic is work that runs once per period across every instance.
+type periodic struct {
+	kind  string
+	every time.Duration
 }
 
 // New returns a runner; register handlers, then Start it.
@@ -50,6 +59,30 @@ func New(db *store.DB, clock paraph.Clock, log *slog.Logger, workers int) *Runne
 
 // Handle registers the handler of a kind.
 func (r *Runner) Handle(kind string, h Handler) { r.handlers[kind] = h }
+
+// Schedule makes a job of kind run once every period — once in the whole
+// deployment, however many instances run: each instance enqueues it with an
+// idempotency key naming the period, and the queue keeps only the first.
+func (r *Runner) Schedule(kind string, every time.Duration) {
+	r.periodic = append(r.periodic, periodic{kind: kind, every: every})
+}
+
+// EnqueueDue enqueues the scheduled jobs of the current periods.
+func (r *Runner) EnqueueDue(ctx context.Context) error {
+	now := r.clock.Now()
+	for _, p := range r.periodic {
+		slot := now.Truncate(p.every)
+		err := r.db.Write(ctx, func(tx *store.Tx) error {
+			_, err := tx.EnqueueJob(ctx, &store.Job{ID: uuid.Must(uuid.NewV7()).String(), Kind: p.kind, Payload: "{}",
+				IdempotencyKey: p.kind + ":" + slot.Format(time.RFC3339), MaxAttempts: 3, RunAt: now, CreatedAt: now})
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("jobs: schedule %s: %w", p.kind, err)
+		}
+	}
+	return nil
+}
 
 // Wake makes an idle worker look for work now instead of at the next poll.
 func (r *Runner) Wake() {
@@ -66,6 +99,28 @@ func (r *Runner) Start(ctx context.Context) {
 	for range r.workers {
 		r.wg.Add(1)
 		go r.work(ctx)
+	}
+	if len(r.periodic) > 0 {
+		r.wg.Add(1)
+		go r.tick(ctx)
+	}
+}
+
+// tick enqueues scheduled jobs at start and then every minute.
+func (r *Runner) tick(ctx context.Context) {
+	defer r.wg.Done()
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		if err := r.EnqueueDue(ctx); err != nil && ctx.Err() == nil {
+			r.log.Error("jobs: scheduling", "err", err)
+		}
+		r.Wake()
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
 	}
 }
 

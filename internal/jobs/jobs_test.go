@@ -162,3 +162,45 @@ func TestBackoff(t *testing.T) {
 		prev = d
 	}
 }
+
+// A scheduled job is enqueued once per period, however many instances try.
+func TestScheduleOncePerPeriod(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
+		clock := paraph.NewFixedClock(time.Date(2026, 11, 23, 9, 10, 0, 0, time.UTC))
+		var runs atomic.Int32
+		var instances []*jobs.Runner
+		for range 3 {
+			r := jobs.New(db, clock, slog.New(slog.DiscardHandler), 1)
+			r.Handle("reminders", func(ctx context.Context, payload string) (string, error) { runs.Add(1); return "{}", nil })
+			r.Schedule("reminders", time.Hour)
+			instances = append(instances, r)
+		}
+		drain := func() {
+			for _, r := range instances {
+				if err := r.EnqueueDue(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for {
+				ran, err := instances[0].RunOne(context.Background())
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !ran {
+					return
+				}
+			}
+		}
+		drain()
+		clock.Advance(20 * time.Minute) // same hour
+		drain()
+		if runs.Load() != 1 {
+			t.Fatalf("ran %d times in one hour", runs.Load())
+		}
+		clock.Advance(time.Hour)
+		drain()
+		if runs.Load() != 2 {
+			t.Fatalf("ran %d times in two hours", runs.Load())
+		}
+	})
+}
