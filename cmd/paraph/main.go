@@ -30,6 +30,10 @@ Usage:
   paraph audit verify      check that the audit trail has not been tampered with
   paraph account create --login L --name N   create a confirmed account (asks for the password on stdin)
 
+Client commands (talk to a running server):
+  paraph login --server URL --login L   log in (password on stdin); the token is kept for the commands below
+  paraph whoami                         the account and organizations of the saved token
+
 Run "paraph COMMAND -h" for the flags of a command.
 `
 
@@ -76,6 +80,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return audit(ctx, args[1:], stdout, stderr)
 	case "account":
 		return account(ctx, args[1:], stdin, stdout, stderr)
+	case "login":
+		return cliLogin(ctx, args[1:], stdin, stdout, stderr)
+	case "whoami":
+		return cliWhoami(ctx, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

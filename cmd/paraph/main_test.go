@@ -12,6 +12,8 @@ import (
 	"mime/quotedprintable"
 	"net/http"
 	"net/mail"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -278,5 +280,38 @@ func TestDemoSeed(t *testing.T) {
 		if roles[r] == 0 {
 			t.Errorf("no demo member is %s", r)
 		}
+	}
+}
+
+// The client commands against a running server: log in, whoami; a wrong
+// password is one error line and a non-zero exit.
+func TestClientLoginAndWhoami(t *testing.T) {
+	data := t.TempDir()
+	base, stop, _ := startServe(t, "--data", data)
+	defer stop()
+	t.Setenv("PARAPH_CREDENTIALS", filepath.Join(t.TempDir(), "cred.json"))
+	ctx := context.Background()
+	var out, errb bytes.Buffer
+	if err := run(ctx, []string{"account", "create", "--data", data, "--login", "cli@example.com", "--name", "Кли Клиентов"},
+		strings.NewReader("cli password 2026\n"), &out, &errb); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(ctx, []string{"login", "--server", base, "--login", "cli@example.com"}, strings.NewReader("wrong password\n"), &out, &errb); err == nil ||
+		!strings.Contains(err.Error(), "Wrong login or password") || exitCode(err) != 1 {
+		t.Fatalf("wrong password: %v", err)
+	}
+	if err := run(ctx, []string{"whoami"}, nil, &out, &errb); err == nil || !strings.Contains(err.Error(), "not logged in") {
+		t.Fatalf("whoami before login: %v", err)
+	}
+	if err := run(ctx, []string{"login", "--server", base, "--login", "cli@example.com"}, strings.NewReader("cli password 2026\n"), &out, &errb); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := run(ctx, []string{"whoami"}, nil, &out, &errb); err != nil || !strings.Contains(out.String(), "Кли Клиентов <cli@example.com>") {
+		t.Fatalf("whoami: %v %q", err, out.String())
+	}
+	info, err := os.Stat(os.Getenv("PARAPH_CREDENTIALS"))
+	if err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("credentials file: %v %v", info, err)
 	}
 }
