@@ -330,3 +330,21 @@ type formView struct {
 
 // With returns the named form with the view, for a shared partial.
 func (v *view) With(name string) formView { return formView{V: v, F: v.q.form(name)} }
+
+// Phone groups a stored phone number (+79123456789) the way people of its
+// country write it; numbers it does not know stay as they are.
+func (v *view) Phone(p string) string {
+	d := strings.TrimPrefix(p, "+")
+	if len(d) != len(p)-1 || strings.ContainsFunc(d, func(r rune) bool { return r < '0' || r > '9' }) {
+		return p
+	}
+	switch {
+	case len(d) == 11 && d[0] == '7': // +7 912 345-67-89
+		return "+7 " + d[1:4] + " " + d[4:7] + "-" + d[7:9] + "-" + d[9:]
+	case len(d) == 12 && strings.HasPrefix(d, "380"): // +380 67 123 45 67
+		return "+380 " + d[3:5] + " " + d[5:8] + " " + d[8:10] + " " + d[10:]
+	case len(d) == 12 && strings.HasPrefix(d, "375"): // +375 29 123-45-67
+		return "+375 " + d[3:5] + " " + d[5:8] + "-" + d[8:10] + "-" + d[10:]
+	}
+	return p
+}

@@ -256,7 +256,7 @@ func TestMembersAndBlocking(t *testing.T) {
 		if status != http.StatusForbidden {
 			t.Errorf("blocked %s: %d", path, status)
 		}
-		mustContain(t, page, "Доступ к организации закрыт", "Ваш доступ к этой организации заблокирован")
+		mustContain(t, page, "Доступ к организации закрыт", "закрыл вам доступ к ней", "Ваша работа в других организациях не затронута")
 	}
 	_, page = acct.get("/")
 	mustNotContain(t, page, "ООО «Ромашка»")

@@ -216,7 +216,7 @@ func (q *request) renderError(status int, messageKey string) {
 func (q *request) refused(err error) {
 	data := errorPage{Status: http.StatusForbidden, Title: "error.refused_title", Text: q.web.cat.errorText(q.lang, err)}
 	if paraph.ErrorReason(err) == "blocked" {
-		data.Title, data.Hint = "error.blocked_title", "error.blocked_hint"
+		data.Title, data.Text, data.Hint = "error.blocked_title", q.web.cat.text(q.lang, "error.blocked_text"), "error.blocked_hint"
 	}
 	if err := q.render(http.StatusForbidden, "error", data); err != nil {
 		q.web.log.Error("web: render error page", "err", err, "request_id", q.requestID())
