@@ -11,16 +11,15 @@ import (
 )
 
 const memberColumns = `m.id, m.org_id, m.account_id, m.role, m.status, m.position, m.department_id, m.access_scope, m.created_at,
-	a.full_name, COALESCE(a.email, ''), COALESCE(a.phone, ''), a.status, m.search_text`
+	a.full_name, COALESCE(a.email, ''), COALESCE(a.phone, ''), a.status`
 
-func scanMember(row interface{ Scan(...any) error }) (*paraph.Member, string, error) {
+func scanMember(row interface{ Scan(...any) error }) (*paraph.Member, error) {
 	var m paraph.Member
 	var dept sql.NullString
-	var sortKey string
 	err := row.Scan(&m.ID, &m.OrgID, &m.AccountID, &m.Role, &m.Status, &m.Position, &dept, &m.AccessScope, &m.CreatedAt,
-		&m.FullName, &m.Email, &m.Phone, &m.AccountStatus, &sortKey)
+		&m.FullName, &m.Email, &m.Phone, &m.AccountStatus)
 	m.DepartmentID, m.CreatedAt = dept.String, m.CreatedAt.UTC()
-	return &m, sortKey, err
+	return &m, err
 }
 
 // CreateMember inserts a membership with its selected departments.
@@ -76,7 +75,7 @@ func (tx *Tx) loadMemberDepartments(ctx context.Context, m *paraph.Member) error
 
 // FindMember returns a membership of an organization by its id.
 func (tx *Tx) FindMember(ctx context.Context, orgID, id string) (*paraph.Member, error) {
-	m, _, err := scanMember(tx.q.QueryRowContext(ctx, `SELECT `+memberColumns+` FROM members m JOIN accounts a ON a.id = m.account_id
+	m, err := scanMember(tx.q.QueryRowContext(ctx, `SELECT `+memberColumns+` FROM members m JOIN accounts a ON a.id = m.account_id
 		WHERE m.id = $1 AND m.org_id = $2`, id, orgID))
 	if err != nil {
 		return nil, notFound(err, "Member")
@@ -86,7 +85,7 @@ func (tx *Tx) FindMember(ctx context.Context, orgID, id string) (*paraph.Member,
 
 // FindMemberByAccount returns an account's membership in an organization.
 func (tx *Tx) FindMemberByAccount(ctx context.Context, orgID, accountID string) (*paraph.Member, error) {
-	m, _, err := scanMember(tx.q.QueryRowContext(ctx, `SELECT `+memberColumns+` FROM members m JOIN accounts a ON a.id = m.account_id
+	m, err := scanMember(tx.q.QueryRowContext(ctx, `SELECT `+memberColumns+` FROM members m JOIN accounts a ON a.id = m.account_id
 		WHERE m.org_id = $1 AND m.account_id = $2`, orgID, accountID))
 	if err != nil {
 		return nil, notFound(err, "Member")
@@ -110,7 +109,7 @@ type MemberFilter struct {
 	ShowBlocked  bool
 	DepartmentID string
 	Role         paraph.Role
-	Cursor       string // from MemberPage.Next
+	Cursor       string // from MemberPage.Next: the last member id of the previous page
 	Limit        int
 }
 
@@ -151,9 +150,12 @@ func (tx *Tx) FindMembers(ctx context.Context, f MemberFilter) (*MemberPage, err
 	if f.Role != "" {
 		where = append(where, "m.role = "+arg(string(f.Role)))
 	}
-	if key, id, ok := strings.Cut(f.Cursor, "\x00"); ok {
-		k, i := arg(key), arg(id)
-		where = append(where, "(m.search_text > "+k+" OR (m.search_text = "+k+" AND m.id > "+i+"))")
+	if f.Cursor != "" {
+		// The cursor is the last member's id: opaque, and no personal data
+		// in page links. Its sort key is looked up, within the same orgs.
+		c := arg(f.Cursor)
+		key := "(SELECT search_text FROM members WHERE id = " + c + " AND org_id IN (" + strings.Join(ph, ", ") + "))"
+		where = append(where, "(m.search_text > "+key+" OR (m.search_text = "+key+" AND m.id > "+c+"))")
 	}
 	rows, err := tx.q.QueryContext(ctx, `SELECT `+memberColumns+` FROM members m JOIN accounts a ON a.id = m.account_id
 		WHERE `+strings.Join(where, " AND ")+` ORDER BY m.search_text, m.id LIMIT `+arg(f.Limit+1), args...)
@@ -162,14 +164,12 @@ func (tx *Tx) FindMembers(ctx context.Context, f MemberFilter) (*MemberPage, err
 	}
 	defer rows.Close()
 	page := &MemberPage{}
-	var keys []string
 	for rows.Next() {
-		m, key, err := scanMember(rows)
+		m, err := scanMember(rows)
 		if err != nil {
 			return nil, translate(err)
 		}
 		page.Members = append(page.Members, m)
-		keys = append(keys, key)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, translate(err)
@@ -177,8 +177,7 @@ func (tx *Tx) FindMembers(ctx context.Context, f MemberFilter) (*MemberPage, err
 	rows.Close()
 	if len(page.Members) > f.Limit {
 		page.Members = page.Members[:f.Limit]
-		last := page.Members[f.Limit-1]
-		page.Next = keys[f.Limit-1] + "\x00" + last.ID
+		page.Next = page.Members[f.Limit-1].ID
 	}
 	for _, m := range page.Members {
 		if m.AccessScope == paraph.ScopeOwnAndSelected {
@@ -250,7 +249,7 @@ func (tx *Tx) FindLatestInvitation(ctx context.Context, memberID string) (*Invit
 // FindMemberByID returns a membership by id alone: only for an invitation
 // link, which names its member and is itself the credential.
 func (tx *Tx) FindMemberByID(ctx context.Context, id string) (*paraph.Member, error) {
-	m, _, err := scanMember(tx.q.QueryRowContext(ctx, `SELECT `+memberColumns+` FROM members m JOIN accounts a ON a.id = m.account_id
+	m, err := scanMember(tx.q.QueryRowContext(ctx, `SELECT `+memberColumns+` FROM members m JOIN accounts a ON a.id = m.account_id
 		WHERE m.id = $1`, id))
 	if err != nil {
 		return nil, notFound(err, "Member")
