@@ -144,7 +144,7 @@ func (m *mapper) ident(n *node, name string, required bool, check func(string) e
 		if errors.As(err, &pe) {
 			reason, msg = pe.Reason, pe.Message
 		}
-		m.fail(join(n, "@"+name), reason, lowerFirst(msg))
+		m.fail(join(n, "@"+name), reason, strings.TrimSuffix(lowerFirst(msg), "."))
 		return ""
 	}
 	return v

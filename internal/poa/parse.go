@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/text/encoding/charmap"
 )
@@ -68,9 +69,11 @@ func readTree(data []byte) (*node, error) {
 	// encoding/xml does not skip a byte order mark; Notepad writes one.
 	d := xml.NewDecoder(bytes.NewReader(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))))
 	var badEncoding string
+	recoded := false
 	d.CharsetReader = func(label string, in io.Reader) (io.Reader, error) {
 		switch strings.ToLower(strings.TrimSpace(label)) {
 		case "windows-1251", "cp1251", "x-cp1251":
+			recoded = true
 			return charmap.Windows1251.NewDecoder().Reader(in), nil
 		case "utf8":
 			return in, nil
@@ -95,9 +98,14 @@ func readTree(data []byte) (*node, error) {
 			if errors.As(err, &se) {
 				msg = fmt.Sprintf("line %d: %s", se.Line, strings.TrimPrefix(se.Msg, "xml: "))
 			}
-			if strings.Contains(msg, "unexpected EOF") {
+			switch {
+			case strings.Contains(msg, "unexpected EOF"):
 				msg += " (the file is truncated)"
+			case !recoded && !utf8.Valid(data):
+				msg = "the file is not valid UTF-8 (is it windows-1251 without encoding=\"windows-1251\" in its XML declaration?)"
 			}
+			// The decoder quotes the input; keep the message printable and short.
+			msg = clip(strings.ToValidUTF8(msg, "\uFFFD"), 300)
 			return nil, &Error{Path: pathOf(cur), Reason: ReasonMalformed, Err: ErrMalformed,
 				Message: "the XML is not well formed: " + msg}
 		}
@@ -135,7 +143,7 @@ func readTree(data []byte) (*node, error) {
 				cur.text = append(cur.text, t...)
 			} else if len(bytes.TrimSpace(t)) > 0 {
 				return nil, &Error{Reason: ReasonMalformed, Err: ErrMalformed,
-					Message: "text outside the root element"}
+					Message: "text outside the root element: this is not XML, or not only XML"}
 			}
 		}
 	}
