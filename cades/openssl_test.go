@@ -299,6 +299,15 @@ func TestGOSTWithOpenSSLEngine(t *testing.T) {
 				}
 				r := mustVerify(t, sig, testDoc)
 				wantResult(t, r, Passed, "")
+				if slices.Contains(extra, "-stream") {
+					// -stream in DER attaches the content, in chunked OCTET STRINGs.
+					sd, _ := Parse(sig)
+					if !bytes.Equal(sd.Content, testDoc) {
+						t.Fatalf("encapsulated content %q", sd.Content)
+					}
+					res, _ := sd.Verify(nil)
+					wantResult(t, res[0], Passed, "")
+				}
 				if hasCades := len(extra) > 0; hasCades != (r.Signer.SigningCertificate != nil) {
 					t.Errorf("%v: signingCertificate %+v", extra, r.Signer.SigningCertificate)
 				}

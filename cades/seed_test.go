@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -18,6 +19,12 @@ func saveSeed(tb testing.TB, name string, sig []byte) {
 	if !*updateSeeds {
 		return
 	}
+	name = strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
+			return r
+		}
+		return '-'
+	}, name)
 	for _, fz := range []string{"FuzzParse", "FuzzVerify"} {
 		dir := filepath.Join("testdata", "fuzz", fz)
 		if err := os.MkdirAll(dir, 0o755); err != nil {

@@ -68,8 +68,8 @@ type VerifyOptions struct {
 }
 
 // Verify checks every signer of a detached signature over content (read
-// once, as a stream). When content is nil, the encapsulated content is
-// used, if any. The error is only for a failure to read content; every
+// once, as a stream). When content is nil, the encapsulated content of an
+// attached signature is used, if any. The error is only for a failure to read content; every
 // verdict is in the results.
 func (sd *SignedData) Verify(content io.Reader) ([]SignerResult, error) {
 	return sd.VerifyWith(content, VerifyOptions{})
@@ -89,7 +89,9 @@ func (sd *SignedData) VerifyWith(content io.Reader, opts VerifyOptions) ([]Signe
 	for k, v := range opts.Digests {
 		digests[k] = v
 	}
-	if content == nil && sd.Content != nil {
+	// The encapsulated content stands in only when the caller gave nothing
+	// to check against: a given digest must not be bypassed by it.
+	if content == nil && len(opts.Digests) == 0 && sd.Content != nil {
 		content = bytes.NewReader(sd.Content)
 	}
 	if content != nil {
