@@ -13,14 +13,19 @@ import (
 // (E.164); an account may have both. A pending account has not confirmed its
 // login yet and cannot log in.
 type Account struct {
-	ID          string
-	FullName    string
-	Email       string // lower-cased; "" when none
-	Phone       string // E.164; "" when none
-	Language    string // "ru", "uk" or "en"
-	Status      string // AccountPending or AccountActive
-	CreatedAt   time.Time
-	ConfirmedAt time.Time
+	ID       string
+	FullName string
+	Email    string // lower-cased; "" when none
+	Phone    string // E.164; "" when none
+	Language string // "ru", "uk" or "en"
+	Status   string // AccountPending or AccountActive
+	INN      string // the person's INN (12 digits), "" when unknown
+	SNILS    string // 11 digits, "" when unknown
+	// InstanceAdmin manages instance-wide settings (trusted roots); it is
+	// granted from the command line, never through the web or the API.
+	InstanceAdmin bool
+	CreatedAt     time.Time
+	ConfirmedAt   time.Time
 }
 
 const (

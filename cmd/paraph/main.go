@@ -29,6 +29,7 @@ Usage:
   paraph migrate [flags]   apply database migrations and exit
   paraph audit verify      check that the audit trail has not been tampered with
   paraph account create --login L --name N   create a confirmed account (asks for the password on stdin)
+  paraph account admin --login L [--revoke]  make an account the instance administrator (trusted roots)
 
 Client commands (talk to a running server):
   paraph login --server URL --login L   log in (password on stdin); the token is kept for the commands below
@@ -267,8 +268,11 @@ func audit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 }
 
 func account(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "admin" {
+		return accountAdmin(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "create" {
-		return usageError{"usage: paraph account create --login L --name N [flags] < password"}
+		return usageError{"usage: paraph account create --login L --name N [flags] < password, or paraph account admin --login L"}
 	}
 	var login, name, lang string
 	c, err := parseConfig("account create", args[1:], stderr, func(fs *flag.FlagSet) {
@@ -303,5 +307,37 @@ func account(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return errors.New(e.Message)
 	}
 	fmt.Fprintf(stdout, "account %s created for %s\n", a.ID, a.Login())
+	return nil
+}
+
+func accountAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var login string
+	var revoke bool
+	c, err := parseConfig("account admin", args, stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&login, "login", "", "email or phone of the account")
+		fs.BoolVar(&revoke, "revoke", false, "take the rights away instead")
+	})
+	if err != nil {
+		return err
+	}
+	log := newLogger(c, stderr)
+	db, err := openStore(ctx, c, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	svc, err := newService(ctx, c, db, log)
+	if err != nil {
+		return err
+	}
+	a, err := svc.SetInstanceAdmin(ctx, login, !revoke)
+	if err != nil {
+		return errors.New(paraph.AsError(err).Message)
+	}
+	if revoke {
+		fmt.Fprintf(stdout, "%s is no longer the instance administrator\n", a.Login())
+	} else {
+		fmt.Fprintf(stdout, "%s is now the instance administrator\n", a.Login())
+	}
 	return nil
 }

@@ -227,7 +227,15 @@ func TestAccountCreateAndAuditVerify(t *testing.T) {
 		t.Fatalf("second create: %v", err)
 	}
 	out.Reset()
-	if err := run(context.Background(), []string{"audit", "verify", "--data", data}, nil, &out, &errb); err != nil || !strings.Contains(out.String(), "intact: 1 events") {
+	if err := run(context.Background(), []string{"account", "admin", "--data", data, "--login", "Admin@example.com"}, nil, &out, &errb); err != nil ||
+		!strings.Contains(out.String(), "admin@example.com is now the instance administrator") {
+		t.Fatalf("admin: %v %s", err, out.String())
+	}
+	if err := run(context.Background(), []string{"account", "admin", "--data", data, "--login", "ghost@example.com"}, nil, &out, &errb); err == nil {
+		t.Fatal("made an unknown account admin")
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"audit", "verify", "--data", data}, nil, &out, &errb); err != nil || !strings.Contains(out.String(), "intact: 2 events") {
 		t.Fatalf("audit verify: %v %s", err, out.String())
 	}
 }

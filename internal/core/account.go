@@ -588,3 +588,30 @@ func (s *Service) newAccount(ctx context.Context, r Registration, status string)
 	}
 	return a, login, nil
 }
+
+// SetInstanceAdmin grants or takes away the instance administrator's rights:
+// for the command line of whoever runs the server, never the web or the API.
+func (s *Service) SetInstanceAdmin(ctx context.Context, login string, admin bool) (*paraph.Account, error) {
+	norm, _, err := paraph.NormalizeLogin(login)
+	if err != nil {
+		return nil, err
+	}
+	var out *paraph.Account
+	err = s.db.Write(ctx, func(tx *store.Tx) error {
+		a, err := tx.FindAccountByLogin(ctx, norm)
+		if err != nil {
+			return err
+		}
+		a.InstanceAdmin = admin
+		if err := tx.UpdateAccount(ctx, a); err != nil {
+			return err
+		}
+		out = &a.Account
+		action := "instance.admin_granted"
+		if !admin {
+			action = "instance.admin_revoked"
+		}
+		return s.audit(ctx, tx, a.ID, "", action, a.ID, "")
+	})
+	return out, err
+}

@@ -155,7 +155,7 @@ func (s *Service) invite(ctx context.Context, tx *store.Tx, org *paraph.Organiza
 	now := s.clock.Now()
 	secret := "ppi_" + base64.RawURLEncoding.EncodeToString(randomBytes(32))
 	inv := &store.Invitation{ID: newID(), MemberID: m.ID, AccountID: acc.ID, TokenHash: hashToken(secret),
-		CreatedAt: now, ExpiresAt: now.Add(InvitationTTL)}
+		CreatedAt: now, ExpiresAt: now.Add(InvitationTTL), InvitedBy: inviter.FullName}
 	if err := tx.CreateInvitation(ctx, inv); err != nil {
 		return err
 	}
@@ -203,9 +203,10 @@ func (s *Service) ResendInvitation(ctx context.Context, orgID, memberID string) 
 
 // Invitation is what the set-password page shows.
 type Invitation struct {
-	FullName string
-	Login    string
-	OrgName  string
+	FullName    string
+	Login       string
+	OrgName     string
+	InviterName string
 }
 
 func (s *Service) findInvitation(ctx context.Context, tx *store.Tx, secret string) (*store.Invitation, error) {
@@ -246,7 +247,7 @@ func (s *Service) LookupInvitation(ctx context.Context, secret string) (*Invitat
 		if err != nil {
 			return err
 		}
-		out = &Invitation{FullName: acc.FullName, Login: acc.Login(), OrgName: org.Name}
+		out = &Invitation{FullName: acc.FullName, Login: acc.Login(), OrgName: org.Name, InviterName: inv.InvitedBy}
 		return nil
 	})
 	return out, err

@@ -203,7 +203,7 @@ func TestInvitation(t *testing.T) {
 		// Resend: not within a minute; later, a new link.
 		wantReason(t, e.svc.ResendInvitation(owner, org.ID, m.ID), "invitation_resend_too_soon")
 		info, err := e.svc.LookupInvitation(context.Background(), token)
-		if err != nil || info.OrgName != "ООО «Ромашка»" || info.FullName != "Новый Сотрудник" {
+		if err != nil || info.OrgName != "ООО «Ромашка»" || info.FullName != "Новый Сотрудник" || info.InviterName != "Иван Смирнов" {
 			t.Fatalf("lookup: %+v %v", info, err)
 		}
 		_, _, err = e.svc.AcceptInvitation(context.Background(), token, "short", store.TokenSession)

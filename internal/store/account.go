@@ -17,13 +17,13 @@ type AccountRecord struct {
 }
 
 const accountColumns = `id, full_name, COALESCE(email, ''), COALESCE(phone, ''), password_hash, language, status,
-	created_at, confirmed_at, password_changed_at`
+	created_at, confirmed_at, password_changed_at, inn, snils, instance_admin`
 
 func scanAccount(row interface{ Scan(...any) error }) (*AccountRecord, error) {
 	var a AccountRecord
 	var confirmed sql.NullTime
 	err := row.Scan(&a.ID, &a.FullName, &a.Email, &a.Phone, &a.PasswordHash, &a.Language, &a.Status,
-		&a.CreatedAt, &confirmed, &a.PasswordChangedAt)
+		&a.CreatedAt, &confirmed, &a.PasswordChangedAt, &a.INN, &a.SNILS, &a.InstanceAdmin)
 	if err != nil {
 		return nil, err
 	}
@@ -66,9 +66,10 @@ func (tx *Tx) FindAccountByLogin(ctx context.Context, login string) (*AccountRec
 func (tx *Tx) UpdateAccount(ctx context.Context, a *AccountRecord) error {
 	search := searchText(&a.Account)
 	if err := tx.execOne(ctx, "Account", `UPDATE accounts SET full_name = $2, email = $3, phone = $4, password_hash = $5,
-		language = $6, status = $7, confirmed_at = $8, password_changed_at = $9, search_text = $10 WHERE id = $1`,
+		language = $6, status = $7, confirmed_at = $8, password_changed_at = $9, search_text = $10, inn = $11, snils = $12,
+		instance_admin = $13 WHERE id = $1`,
 		a.ID, a.FullName, nullString(a.Email), nullString(a.Phone), a.PasswordHash, a.Language, a.Status,
-		nullTime(a.ConfirmedAt), a.PasswordChangedAt.UTC(), search); err != nil {
+		nullTime(a.ConfirmedAt), a.PasswordChangedAt.UTC(), search, a.INN, a.SNILS, a.InstanceAdmin); err != nil {
 		return err
 	}
 	_, err := tx.exec(ctx, `UPDATE members SET search_text = $2 WHERE account_id = $1 AND search_text <> $2`, a.ID, search)

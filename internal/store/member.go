@@ -202,12 +202,14 @@ type Invitation struct {
 	CreatedAt time.Time
 	ExpiresAt time.Time
 	UsedAt    time.Time
+	InvitedBy string // the inviter's name as it was then
 }
 
 // CreateInvitation stores an invitation.
 func (tx *Tx) CreateInvitation(ctx context.Context, inv *Invitation) error {
-	_, err := tx.exec(ctx, `INSERT INTO invitations (id, member_id, account_id, token_hash, created_at, expires_at)
-		VALUES ($1, $2, $3, $4, $5, $6)`, inv.ID, inv.MemberID, inv.AccountID, inv.TokenHash, inv.CreatedAt.UTC(), inv.ExpiresAt.UTC())
+	_, err := tx.exec(ctx, `INSERT INTO invitations (id, member_id, account_id, token_hash, created_at, expires_at, invited_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, inv.ID, inv.MemberID, inv.AccountID, inv.TokenHash, inv.CreatedAt.UTC(),
+		inv.ExpiresAt.UTC(), inv.InvitedBy)
 	return err
 }
 
@@ -215,9 +217,9 @@ func (tx *Tx) CreateInvitation(ctx context.Context, inv *Invitation) error {
 func (tx *Tx) FindInvitationByHash(ctx context.Context, hash string) (*Invitation, error) {
 	var inv Invitation
 	var used sql.NullTime
-	err := tx.q.QueryRowContext(ctx, `SELECT id, member_id, account_id, token_hash, created_at, expires_at, used_at
+	err := tx.q.QueryRowContext(ctx, `SELECT id, member_id, account_id, token_hash, created_at, expires_at, used_at, invited_by
 		FROM invitations WHERE token_hash = $1`, hash).
-		Scan(&inv.ID, &inv.MemberID, &inv.AccountID, &inv.TokenHash, &inv.CreatedAt, &inv.ExpiresAt, &used)
+		Scan(&inv.ID, &inv.MemberID, &inv.AccountID, &inv.TokenHash, &inv.CreatedAt, &inv.ExpiresAt, &used, &inv.InvitedBy)
 	if err != nil {
 		return nil, notFound(err, "Invitation")
 	}

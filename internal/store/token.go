@@ -111,10 +111,12 @@ func (tx *Tx) FindTokenAccount(ctx context.Context, hash string) (*Token, *Accou
 	var exp, used, confirmed sql.NullTime
 	var a AccountRecord
 	err := tx.q.QueryRowContext(ctx, `SELECT t.id, t.account_id, t.kind, t.name, t.hint, t.created_at, t.expires_at, t.last_used_at,
-		a.id, a.full_name, COALESCE(a.email, ''), COALESCE(a.phone, ''), a.language, a.status, a.created_at, a.confirmed_at
+		a.id, a.full_name, COALESCE(a.email, ''), COALESCE(a.phone, ''), a.language, a.status, a.created_at, a.confirmed_at,
+		a.inn, a.snils, a.instance_admin
 		FROM tokens t JOIN accounts a ON a.id = t.account_id WHERE t.hash = $1`, hash).
 		Scan(&t.ID, &t.AccountID, &t.Kind, &t.Name, &t.Hint, &t.CreatedAt, &exp, &used,
-			&a.ID, &a.FullName, &a.Email, &a.Phone, &a.Language, &a.Status, &a.CreatedAt, &confirmed)
+			&a.ID, &a.FullName, &a.Email, &a.Phone, &a.Language, &a.Status, &a.CreatedAt, &confirmed,
+			&a.INN, &a.SNILS, &a.InstanceAdmin)
 	if err != nil {
 		return nil, nil, notFound(err, "Token")
 	}
