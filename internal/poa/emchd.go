@@ -18,17 +18,25 @@ type mapper struct {
 	err *Error
 }
 
-func (m *mapper) fail(path, reason, msg string) {
+// fail records the first error, about n's child or attribute rest (or n
+// itself when rest is empty). The path is built only here: building it for
+// every value read would cost a scan of the siblings each time, quadratic
+// in a file with thousands of them.
+func (m *mapper) fail(n *node, rest, reason, msg string) {
 	if m.err == nil {
-		m.err = &Error{Path: path, Reason: reason, Message: msg, Err: ErrInvalid}
+		m.err = &Error{Path: join(n, rest), Reason: reason, Message: msg, Err: ErrInvalid}
 	}
 }
 
 func join(n *node, rest string) string {
-	if p := pathOf(n); p != "" {
-		return p + "/" + rest
+	p := pathOf(n)
+	switch {
+	case rest == "":
+		return p
+	case p == "":
+		return rest
 	}
-	return rest
+	return p + "/" + rest
 }
 
 // one returns the single child name of n; a missing or repeated one fails
@@ -40,10 +48,10 @@ func (m *mapper) one(n *node, name string, required bool) *node {
 	ks := kids(n, name)
 	switch {
 	case len(ks) == 0 && required:
-		m.fail(join(n, name), ReasonMissing, "the required element is missing")
+		m.fail(n, name, ReasonMissing, "the required element is missing")
 		return nil
 	case len(ks) > 1:
-		m.fail(join(n, name), ReasonDuplicate, fmt.Sprintf("the element appears %d times; EMCHD_1 allows it once", len(ks)))
+		m.fail(n, name, ReasonDuplicate, fmt.Sprintf("the element appears %d times; EMCHD_1 allows it once", len(ks)))
 		return nil
 	case len(ks) == 0:
 		return nil
@@ -58,7 +66,7 @@ func (m *mapper) many(n *node, name string, required bool) []*node {
 	}
 	ks := kids(n, name)
 	if len(ks) == 0 && required {
-		m.fail(join(n, name), ReasonMissing, "the required element is missing")
+		m.fail(n, name, ReasonMissing, "the required element is missing")
 	}
 	return ks
 }
@@ -69,7 +77,7 @@ func (m *mapper) str(n *node, name string, required bool, max int) string {
 		return ""
 	}
 	v, ok := attr(n, name)
-	return m.checkStr(join(n, "@"+name), v, ok, required, max)
+	return m.checkStr(n, "@"+name, v, ok, required, max)
 }
 
 // text reads an element's text of 1…max characters.
@@ -77,17 +85,17 @@ func (m *mapper) text(n *node, max int) string {
 	if n == nil || m.err != nil {
 		return ""
 	}
-	return m.checkStr(pathOf(n), strings.TrimSpace(string(n.text)), true, true, max)
+	return m.checkStr(n, "", strings.TrimSpace(string(n.text)), true, true, max)
 }
 
-func (m *mapper) checkStr(path, v string, present, required bool, max int) string {
+func (m *mapper) checkStr(n *node, rest, v string, present, required bool, max int) string {
 	switch {
 	case !present && required:
-		m.fail(path, ReasonMissing, "the required attribute is missing")
+		m.fail(n, rest, ReasonMissing, "the required attribute is missing")
 	case present && v == "":
-		m.fail(path, ReasonEmpty, "the value is empty")
+		m.fail(n, rest, ReasonEmpty, "the value is empty")
 	case utf8.RuneCountInString(v) > max:
-		m.fail(path, ReasonTooLong, fmt.Sprintf("the value is longer than %d characters", max))
+		m.fail(n, rest, ReasonTooLong, fmt.Sprintf("the value is longer than %d characters", max))
 	default:
 		return v
 	}
@@ -105,7 +113,7 @@ func (m *mapper) enum(n *node, name string, required bool, values ...string) str
 			return v
 		}
 	}
-	m.fail(join(n, "@"+name), ReasonBadValue, fmt.Sprintf("%q is not one of %s", v, strings.Join(values, ", ")))
+	m.fail(n, "@"+name, ReasonBadValue, fmt.Sprintf("%q is not one of %s", v, strings.Join(values, ", ")))
 	return ""
 }
 
@@ -125,7 +133,7 @@ func (m *mapper) date(n *node, name string, required bool) time.Time {
 	}
 	t, err := time.Parse(time.DateOnly, day)
 	if err != nil || t.Year() < 1900 || t.Year() > 2100 {
-		m.fail(join(n, "@"+name), ReasonBadDate, fmt.Sprintf("%q is not a date (YYYY-MM-DD, 1900–2100)", clip(v, 40)))
+		m.fail(n, "@"+name, ReasonBadDate, fmt.Sprintf("%q is not a date (YYYY-MM-DD, 1900–2100)", clip(v, 40)))
 		return time.Time{}
 	}
 	return t
@@ -144,7 +152,7 @@ func (m *mapper) ident(n *node, name string, required bool, check func(string) e
 		if errors.As(err, &pe) {
 			reason, msg = pe.Reason, pe.Message
 		}
-		m.fail(join(n, "@"+name), reason, strings.TrimSuffix(lowerFirst(msg), "."))
+		m.fail(n, "@"+name, reason, strings.TrimSuffix(lowerFirst(msg), "."))
 		return ""
 	}
 	return v
@@ -183,7 +191,7 @@ func (m *mapper) guid(n *node, name string, required bool) string {
 		}
 	}
 	if !ok {
-		m.fail(join(n, "@"+name), ReasonBadNumber, fmt.Sprintf("%q is not a registration number (a GUID like 1b0c9e4e-…)", clip(v, 40)))
+		m.fail(n, "@"+name, ReasonBadNumber, fmt.Sprintf("%q is not a registration number (a GUID like 1b0c9e4e-…)", clip(v, 40)))
 		return ""
 	}
 	return strings.ToLower(v)
@@ -194,7 +202,7 @@ func (m *mapper) document(root *node) *PowerOfAttorney {
 	p := &PowerOfAttorney{}
 	p.FileID = m.str(root, "ИдФайл", true, 255)
 	if v := m.str(root, "ПрЭлФорм", true, 8); v != "" && (len(v) != 8 || strings.Trim(v, "01") != "") {
-		m.fail("@ПрЭлФорм", ReasonBadValue, "must be 8 characters, each 0 or 1")
+		m.fail(root, "@ПрЭлФорм", ReasonBadValue, "must be 8 characters, each 0 or 1")
 	}
 	doc := m.one(root, "Документ", true)
 	if doc == nil {
@@ -204,7 +212,7 @@ func (m *mapper) document(root *node) *PowerOfAttorney {
 	switch {
 	case m.err != nil:
 	case dover != nil && transfer != nil:
-		m.fail(pathOf(doc), ReasonDuplicate, "both Довер and Передов: EMCHD_1 allows one of them")
+		m.fail(doc, "", ReasonDuplicate, "both Довер and Передов: EMCHD_1 allows one of them")
 	case dover != nil:
 		m.details(p, m.one(dover, "СвДов", true))
 		for _, n := range m.many(dover, "СвДоверит", true) {
@@ -217,7 +225,7 @@ func (m *mapper) document(root *node) *PowerOfAttorney {
 	case transfer != nil:
 		m.substitution(p, transfer)
 	default:
-		m.fail(join(doc, "Довер"), ReasonMissing, "the required element is missing (Довер, or Передов for a transfer)")
+		m.fail(doc, "Довер", ReasonMissing, "the required element is missing (Довер, or Передов for a transfer)")
 	}
 	if m.err != nil {
 		return nil
@@ -235,7 +243,7 @@ func (m *mapper) details(p *PowerOfAttorney, n *node) {
 	p.IssuedOn = m.date(n, "ДатаВыдДовер", true)
 	p.ValidUntil = m.date(n, "СрокДейст", true)
 	if m.err == nil && p.ValidUntil.Before(p.IssuedOn) {
-		m.fail(join(n, "@СрокДейст"), ReasonDateOrder, "the end date is before the issue date (@ДатаВыдДовер)")
+		m.fail(n, "@СрокДейст", ReasonDateOrder, "the end date is before the issue date (@ДатаВыдДовер)")
 	}
 	kind := m.enum(n, "ВидДовер", true, "1", "2")
 	irrevocable := m.one(n, "Безотзыв", false)
@@ -289,11 +297,11 @@ func (m *mapper) only(parent *node, code string, names ...string) string {
 	want := names[code[0]-'1']
 	switch {
 	case len(present) == 0:
-		m.fail(join(parent, want), ReasonMissing, "the required element is missing")
+		m.fail(parent, want, ReasonMissing, "the required element is missing")
 	case len(present) > 1:
-		m.fail(pathOf(parent), ReasonDuplicate, "more than one of "+strings.Join(present, ", ")+": expected only "+want)
+		m.fail(parent, "", ReasonDuplicate, "more than one of "+strings.Join(present, ", ")+": expected only "+want)
 	case present[0] != want:
-		m.fail(join(parent, present[0]), ReasonMismatch,
+		m.fail(parent, present[0], ReasonMismatch,
 			fmt.Sprintf("the type code %s of the parent calls for %s, not %s", code, want, present[0]))
 	default:
 		return want
@@ -356,7 +364,7 @@ func (m *mapper) heads(n *node) []Person {
 		out = append(out, *m.entrepreneur(ip).Person)
 	}
 	if len(out) == 0 && m.err == nil {
-		m.fail(join(n, "СвФЛ"), ReasonMissing, "the required element is missing (СвФЛ, СвИП or СВЮЛ)")
+		m.fail(n, "СвФЛ", ReasonMissing, "the required element is missing (СвФЛ, СвИП or СВЮЛ)")
 	}
 	return out
 }
@@ -471,7 +479,7 @@ func (m *mapper) powers(p *PowerOfAttorney, n *node) {
 		p.Powers = append(p.Powers, Power{Name: m.text(t, 10000)})
 	}
 	if len(p.Powers) == 0 && m.err == nil {
-		m.fail(join(n, "МашПолн"), ReasonNoPowers, "no powers: neither МашПолн nor ТекстПолн")
+		m.fail(n, "МашПолн", ReasonNoPowers, "no powers: neither МашПолн nor ТекстПолн")
 	}
 }
 
@@ -479,7 +487,7 @@ func (m *mapper) powers(p *PowerOfAttorney, n *node) {
 // (КодЗначОгр) or text (ТексЗначОгр).
 func (m *mapper) restriction(n *node) Restriction {
 	if id := m.str(n, "ИдОгр", true, 3); id != "" && strings.Trim(id, "0123456789") != "" {
-		m.fail(join(n, "@ИдОгр"), ReasonBadValue, "must be a number from 1 to 999")
+		m.fail(n, "@ИдОгр", ReasonBadValue, "must be a number from 1 to 999")
 	}
 	r := Restriction{
 		Code:  m.str(n, "КодОгр", true, 255),
@@ -489,13 +497,13 @@ func (m *mapper) restriction(n *node) Restriction {
 	code, text := m.one(n, "КодЗначОгр", false), m.one(n, "ТексЗначОгр", false)
 	switch {
 	case code != nil && text != nil:
-		m.fail(pathOf(n), ReasonDuplicate, "both КодЗначОгр and ТексЗначОгр: EMCHD_1 allows one of them")
+		m.fail(n, "", ReasonDuplicate, "both КодЗначОгр and ТексЗначОгр: EMCHD_1 allows one of them")
 	case code != nil:
 		r.ValueCode = m.text(code, 255)
 	case text != nil:
 		r.Value = m.text(text, 255)
 	default:
-		m.fail(join(n, "КодЗначОгр"), ReasonMissing, "the required element is missing (КодЗначОгр or ТексЗначОгр)")
+		m.fail(n, "КодЗначОгр", ReasonMissing, "the required element is missing (КодЗначОгр or ТексЗначОгр)")
 	}
 	return r
 }

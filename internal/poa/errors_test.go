@@ -208,3 +208,32 @@ func TestRefused(t *testing.T) {
 		})
 	}
 }
+
+// TestManySiblings guards against work quadratic in the number of siblings:
+// a document just inside the element limit, with thousands of powers and
+// representatives, parses quickly — and so does an error at its far end.
+func TestManySiblings(t *testing.T) {
+	d := poatest.Default()
+	d.Powers = nil
+	for i := range 6000 {
+		d.Powers = append(d.Powers, poatest.Power{Code: fmt.Sprintf("99.%04d", i), Name: "Полномочие"})
+	}
+	for range 1500 {
+		d.Representatives = append(d.Representatives, d.Representatives[0])
+	}
+	data := d.XML()
+	start := time.Now()
+	p := MustParse(t, data)
+	if len(p.Powers) != 6000 || len(p.Representatives) != 1501 {
+		t.Fatalf("powers %d, representatives %d", len(p.Powers), len(p.Representatives))
+	}
+	bad := bytes.Replace(data, []byte(`КодПолн="99.5999"`), nil, 1)
+	_, err := poa.Parse(bad)
+	var pe *poa.Error
+	if !errors.As(err, &pe) || pe.Path != "Документ/Довер/СвПолн/МашПолн[6000]/@КодПолн" {
+		t.Errorf("error: %v", err)
+	}
+	if elapsed := time.Since(start); elapsed > 2*time.Second {
+		t.Errorf("took %v", elapsed)
+	}
+}
