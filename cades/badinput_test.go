@@ -92,11 +92,11 @@ func TestParseEncodings(t *testing.T) {
 		wrapped += b64[i:min(i+64, len(b64))] + "\r\n"
 	}
 	for name, data := range map[string][]byte{
-		"DER":        good,
-		"PEM CMS":    pem.EncodeToMemory(&pem.Block{Type: "CMS", Bytes: good}),
-		"PEM PKCS7":  pem.EncodeToMemory(&pem.Block{Type: "PKCS7", Bytes: good}),
-		"base64":     []byte(wrapped),
-		"BER":        toIndefinite(t, good),
+		"DER":       good,
+		"PEM CMS":   pem.EncodeToMemory(&pem.Block{Type: "CMS", Bytes: good}),
+		"PEM PKCS7": pem.EncodeToMemory(&pem.Block{Type: "PKCS7", Bytes: good}),
+		"base64":    []byte(wrapped),
+		"BER":       toIndefinite(t, good),
 	} {
 		t.Run(name, func(t *testing.T) {
 			wantResult(t, mustVerify(t, data, testDoc), Passed, "")
