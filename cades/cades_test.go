@@ -8,6 +8,7 @@ import (
 	"encoding/asn1"
 	"io"
 	"math/big"
+	"slices"
 	"strings"
 	"testing"
 
@@ -42,6 +43,31 @@ func TestSignVerifyRoundTrip(t *testing.T) {
 			}
 			wantResult(t, mustVerify(t, sig, append(doc, '!')), Failed, HashFailure)
 			wantResult(t, mustVerify(t, sig, []byte("another document")), Failed, HashFailure)
+		})
+	}
+}
+
+// GOST without the engine: a certificate built in Go, both sizes.
+func TestGOSTRoundTrip(t *testing.T) {
+	doc := []byte("Счёт-фактура № 5")
+	for _, alg := range []string{"gost256", "gost512"} {
+		t.Run(alg, func(t *testing.T) {
+			cert, key := benchSigner(t, alg)
+			sig, err := Sign(bytes.NewReader(doc), cert, key, SignOptions{SigningTime: testTime})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := mustVerify(t, sig, doc)
+			wantResult(t, r, Passed, "")
+			if r.Signer.SigningCertificate.HashAlgorithm != Streebog256 {
+				t.Errorf("signingCertificateV2 hash %s, want Streebog-256", r.Signer.SigningCertificate.HashAlgorithm)
+			}
+			wantResult(t, mustVerify(t, sig, doc[1:]), Failed, HashFailure)
+			// The value reversed (little-endian, a classic mistake) must not verify.
+			sd, _ := Parse(sig)
+			slices.Reverse(sd.Signers[0].Signature)
+			res, _ := sd.Verify(bytes.NewReader(doc))
+			wantResult(t, res[0], Failed, SigCryptoFailure)
 		})
 	}
 }

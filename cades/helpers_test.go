@@ -9,12 +9,18 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/pem"
 	"math/big"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"golang.org/x/crypto/cryptobyte"
+	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
+
+	"paraph/gost"
 )
 
 // testPKI is a root CA and a leaf signing certificate with its key.
@@ -150,4 +156,76 @@ func wantResult(tb testing.TB, r SignerResult, ind Indication, sub SubIndication
 	if r.Indication != ind || r.SubIndication != sub {
 		tb.Fatalf("result %s/%s (%v), want %s/%s", r.Indication, r.SubIndication, r.Err, ind, sub)
 	}
+}
+
+// benchSigner returns a certificate and key for alg; GOST ones are built
+// in Go (no engine needed): a template certificate signed by an ECDSA root
+// with its SubjectPublicKeyInfo replaced is not possible through
+// crypto/x509, so the GOST certificate is self-signed by hand.
+func benchSigner(tb testing.TB, alg string) (*x509.Certificate, crypto.Signer) {
+	tb.Helper()
+	switch alg {
+	case "gost256", "gost512":
+		curve := gost.CurveTC26256A
+		if alg == "gost512" {
+			curve = gost.CurveTC26512A
+		}
+		key, err := gost.GenerateKey(curve, nil)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		return gostSelfSigned(tb, key), key
+	}
+	p := MustPKI(tb, alg)
+	return p.cert, p.key
+}
+
+// gostSelfSigned builds a self-signed GOST R 34.10-2012 certificate by
+// hand, since crypto/x509 cannot create one: TBSCertificate with the key's
+// SubjectPublicKeyInfo, signed with Streebog and the key (s‖r in the BIT
+// STRING, as the engine writes it).
+func gostSelfSigned(tb testing.TB, key *gost.PrivateKey) *x509.Certificate {
+	tb.Helper()
+	spki, err := gost.MarshalPKIXPublicKey(&key.PublicKey)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	name, err := asn1.Marshal(pkix.Name{CommonName: "ГОСТ подписант", Organization: []string{"Paraph"}}.ToRDNSequence())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	sigOID, sum := gost.OIDSignWithDigest256, func(b []byte) []byte { s := gost.Sum256(b); return s[:] }
+	if key.Curve.PointSize == 64 {
+		sigOID, sum = gost.OIDSignWithDigest512, func(b []byte) []byte { s := gost.Sum512(b); return s[:] }
+	}
+	now := time.Now().UTC()
+	var tbs cryptobyte.Builder
+	tbs.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+		b.AddASN1(cbasn1.Tag(0).ContextSpecific().Constructed(), func(b *cryptobyte.Builder) { b.AddASN1Int64(2) })
+		b.AddASN1Int64(now.UnixNano() & 0x7fffffffffff)
+		addAlgorithm(b, sigOID, false)
+		b.AddBytes(name)
+		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+			b.AddASN1UTCTime(now.Add(-time.Hour).Truncate(time.Second))
+			b.AddASN1UTCTime(now.Add(24 * time.Hour).Truncate(time.Second))
+		})
+		b.AddBytes(name)
+		b.AddBytes(spki)
+	})
+	tbsDER := tbs.BytesOrPanic()
+	sig, err := key.Sign(nil, sum(tbsDER), nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var cert cryptobyte.Builder
+	cert.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+		b.AddBytes(tbsDER)
+		addAlgorithm(b, sigOID, false)
+		b.AddASN1BitString(sig)
+	})
+	c, err := x509.ParseCertificate(cert.BytesOrPanic())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return c
 }
