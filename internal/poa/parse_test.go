@@ -104,6 +104,23 @@ func TestSamples(t *testing.T) {
 			d.Encoding = "windows-1251"
 			return d
 		},
+		"emchd_kinds.xml": func() *poatest.POA {
+			d := poatest.Default()
+			d.Principals = []poatest.Party{
+				{Kind: "ie", Org: poatest.Org{OGRN: poatest.OGRNIP("30477001234567")}, Person: poatest.Person{
+					Last: "Предпринимателев", First: "Олег", INN: poatest.INNPerson("5001007770"), SNILS: poatest.SNILS("334455667")}},
+				{Kind: "person", Person: poatest.Person{
+					Last: "Частная", First: "Мария", INN: poatest.INNPerson("5001008880"), SNILS: poatest.SNILS("445566778")}},
+			}
+			d.Representatives = append(d.Representatives,
+				poatest.Party{Kind: "legal", Org: poatest.Org{Name: "АО Бухгалтерия-Тест", INN: poatest.INNLegal("500100732"),
+					KPP: "500101001", OGRN: poatest.OGRN("102500012345")}},
+				poatest.Party{Kind: "ie", Org: poatest.Org{Name: "ИП Предпринимателев", OGRN: poatest.OGRNIP("30477001234567")},
+					Person: poatest.Person{Last: "Предпринимателев", First: "Олег", INN: poatest.INNPerson("5001007770"), SNILS: poatest.SNILS("334455667")}})
+			d.Irrevocable, d.Transfer, d.Joint = true, "3", true
+			d.Text = "Представлять интересы доверителя в налоговых органах"
+			return d
+		},
 		"emchd_transfer.xml": func() *poatest.POA {
 			d := poatest.Default()
 			d.Substitution = &poatest.Substitution{OriginalNumber: "0f6e7d8c-9b0a-4c1d-8e2f-3a4b5c6d7e8f"}
@@ -133,7 +150,9 @@ func TestSamples(t *testing.T) {
 // TestSamplesValidAgainstXSD proves the builder writes schema-valid files:
 // xmllint checks them against the official FNS schema.
 func TestSamplesValidAgainstXSD(t *testing.T) {
-	xsd := "../../../shared/formats/ON_EMCHD_1_928_00_01_01_01.xsd"
+	// A copy of the official schema (shared/formats), kept here so the test
+	// runs wherever the repository does.
+	xsd := "testdata/ON_EMCHD_1_928_00_01_01_01.xsd"
 	if _, err := os.Stat(xsd); err != nil {
 		skipOrFail(t, "the EMCHD_1 schema is not at "+xsd)
 	}
@@ -173,8 +192,18 @@ func TestErrorKinds(t *testing.T) {
 	}
 }
 
-func TestStrings(t *testing.T) {
-	if !strings.Contains(string(poatest.Default().XML()), "Подписантова") {
-		t.Fatal("builder")
+// Encoding labels are case-insensitive, and windows-1251 has its aliases.
+func TestEncodingLabels(t *testing.T) {
+	for _, label := range []string{"utf-8", "Windows-1251", "CP1251"} {
+		d := poatest.Default()
+		d.Encoding = "windows-1251"
+		data := d.XML()
+		if label == "utf-8" {
+			data = poatest.Default().XML()
+		}
+		data = bytes.Replace(data, []byte(`encoding="`+map[bool]string{true: "UTF-8", false: "windows-1251"}[label == "utf-8"]+`"`), []byte(`encoding="`+label+`"`), 1)
+		if p := MustParse(t, data); p.Representatives[0].Person.Name.Last != "Подписантова" {
+			t.Errorf("%s: %+v", label, p.Representatives[0].Person.Name)
+		}
 	}
 }

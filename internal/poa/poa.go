@@ -80,7 +80,9 @@ type PowerOfAttorney struct {
 	// Substitution is set for a transfer (Документ/Передов).
 	Substitution *Substitution
 
-	// Raw is the input, byte for byte: what the detached signature signs.
+	// Raw is the input, byte for byte: what the detached signature signs and
+	// what cades must verify it over. It is the slice given to Parse, not a
+	// copy: do not modify it.
 	Raw []byte
 }
 
