@@ -2,6 +2,7 @@ package pki_test
 
 import (
 	"bytes"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -113,13 +114,13 @@ func TestOpenSSLRUCertificate(t *testing.T) {
 	// The key OpenSSL wrote is refused, PEM and DER.
 	keyPEM, _ := os.ReadFile(filepath.Join(dir, "key.pem"))
 	for _, k := range [][]byte{keyPEM, openssl(t, dir, "pkey", "-in", "key.pem", "-outform", "DER")} {
-		if _, err := pki.Parse(k); !isErr(err, pki.ErrPrivateKey) {
+		if _, err := pki.Parse(k); !errors.Is(err, pki.ErrPrivateKey) {
 			t.Errorf("OpenSSL key: %v", err)
 		}
 	}
 	// A PKCS #12 bundle, too.
 	p12 := openssl(t, dir, "pkcs12", "-export", "-in", "cert.pem", "-inkey", "key.pem", "-passout", "pass:test")
-	if _, err := pki.Parse(p12); !isErr(err, pki.ErrPrivateKey) {
+	if _, err := pki.Parse(p12); !errors.Is(err, pki.ErrPrivateKey) {
 		t.Errorf("OpenSSL PKCS #12: %v", err)
 	}
 }
@@ -152,12 +153,12 @@ func TestOpenSSLGOSTCertificate(t *testing.T) {
 			if st, r := c.Status(time.Now(), v); !v.Trusted || st != pki.StatusActive {
 				t.Errorf("Verify: trusted %v, %s %q (%s)", v.Trusted, st, r, v.Detail)
 			}
-			if err := tamper(t, c).CheckSignatureFrom(c); !isErr(err, pki.ErrBadSignature) {
+			if err := tamper(t, c).CheckSignatureFrom(c); !errors.Is(err, pki.ErrBadSignature) {
 				t.Errorf("tampered: %v", err)
 			}
 			// A GOST private key from the engine is refused.
 			keyPEM, _ := os.ReadFile(filepath.Join(dir, "key.pem"))
-			if _, err := pki.Parse(keyPEM); !isErr(err, pki.ErrPrivateKey) {
+			if _, err := pki.Parse(keyPEM); !errors.Is(err, pki.ErrPrivateKey) {
 				t.Errorf("GOST key: %v", err)
 			}
 		})
@@ -227,18 +228,4 @@ crlDistributionPoints = URI:` + srv.URL + `/ca.crl
 	if leaves[1].INN != "771234567859" {
 		t.Errorf("INN %q", leaves[1].INN)
 	}
-}
-
-func isErr(err, target error) bool {
-	for e := err; e != nil; {
-		if e == target {
-			return true
-		}
-		u, ok := e.(interface{ Unwrap() error })
-		if !ok {
-			return false
-		}
-		e = u.Unwrap()
-	}
-	return false
 }
