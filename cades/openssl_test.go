@@ -288,7 +288,7 @@ func TestGOSTWithOpenSSLEngine(t *testing.T) {
 			tampered := writeFile(t, dir, "tampered", append(append([]byte{}, testDoc...), '.'))
 
 			// OpenSSL signs, Paraph verifies: with and without -cades, DER and BER.
-			for _, extra := range [][]string{{"-cades"}, nil, {"-cades", "-stream"}} {
+			for _, extra := range [][]string{{"-cades"}, nil, {"-cades", "-stream"}, {"-cades", "-keyid"}} {
 				sigPath := filepath.Join(dir, "engine.sig")
 				args := append([]string{"cms", "-sign", "-engine", "gost", "-binary", "-md", c.md, "-signer", g.certPath,
 					"-inkey", g.keyPath, "-in", doc, "-outform", "DER", "-out", sigPath}, extra...)
@@ -307,6 +307,9 @@ func TestGOSTWithOpenSSLEngine(t *testing.T) {
 					}
 					res, _ := sd.Verify(nil)
 					wantResult(t, res[0], Passed, "")
+				}
+				if slices.Contains(extra, "-keyid") && r.Signer.SubjectKeyID == nil {
+					t.Fatal("-keyid: the signer is not identified by subject key identifier")
 				}
 				if hasCades := len(extra) > 0; hasCades != (r.Signer.SigningCertificate != nil) {
 					t.Errorf("%v: signingCertificate %+v", extra, r.Signer.SigningCertificate)
