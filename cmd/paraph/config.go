@@ -25,6 +25,8 @@ type Config struct {
 	SMSURL      string
 	SMSToken    string
 	TrustProxy  bool
+	TrustRoots  []string
+	CheckCRL    bool
 	Workers     int
 	LogLevel    string
 	LogFormat   string
@@ -42,6 +44,16 @@ func configFlags(fs *flag.FlagSet, c *Config) {
 	fs.StringVar(&c.SMSURL, "sms-url", env("PARAPH_SMS_URL", ""), "HTTP gateway that sends SMS (PARAPH_SMS_URL)")
 	fs.StringVar(&c.SMSToken, "sms-token", env("PARAPH_SMS_TOKEN", ""), "bearer token for the SMS gateway (PARAPH_SMS_TOKEN)")
 	fs.BoolVar(&c.TrustProxy, "trust-proxy", envBool("PARAPH_TRUST_PROXY"), "take client IPs from X-Forwarded-For (PARAPH_TRUST_PROXY)")
+	c.TrustRoots = splitList(os.Getenv("PARAPH_TRUST_ROOTS"))
+	fromFlag := false
+	fs.Func("trust-roots", "PEM/DER file or folder of trusted root certificates; repeat or separate with commas (PARAPH_TRUST_ROOTS)", func(v string) error {
+		if !fromFlag { // the flag replaces the variable's list
+			c.TrustRoots, fromFlag = nil, true
+		}
+		c.TrustRoots = append(c.TrustRoots, splitList(v)...)
+		return nil
+	})
+	fs.BoolVar(&c.CheckCRL, "check-crl", envBool("PARAPH_CHECK_CRL"), "check certificates against their CRLs over HTTP (PARAPH_CHECK_CRL)")
 	fs.IntVar(&c.Workers, "workers", envInt("PARAPH_WORKERS", 4), "background job workers (PARAPH_WORKERS)")
 	fs.StringVar(&c.LogLevel, "log-level", env("PARAPH_LOG_LEVEL", "info"), "debug, info, warn or error (PARAPH_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", env("PARAPH_LOG_FORMAT", "text"), "text or json (PARAPH_LOG_FORMAT)")
@@ -112,4 +124,14 @@ func (c *Config) DatabaseDSN() string {
 		return c.DatabaseURL
 	}
 	return filepath.Join(c.Data, "paraph.db")
+}
+
+func splitList(v string) []string {
+	var out []string
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }

@@ -146,7 +146,12 @@ func openStore(ctx context.Context, c *Config, log *slog.Logger) (*store.DB, err
 }
 
 func newService(ctx context.Context, c *Config, db *store.DB, log *slog.Logger) (*core.Service, error) {
-	return core.New(ctx, db, paraph.SystemClock{}, log, core.Config{Dev: c.Dev, BaseURL: c.BaseURL})
+	svc, err := core.New(ctx, db, paraph.SystemClock{}, log, core.Config{Dev: c.Dev, BaseURL: c.BaseURL,
+		TrustRootFiles: c.TrustRoots, CheckRevocation: c.CheckCRL})
+	if err != nil {
+		return nil, usageError{"configuration: " + err.Error()}
+	}
+	return svc, nil
 }
 
 // senders builds the message delivery of a configuration.

@@ -16,6 +16,7 @@ import (
 
 	"paraph"
 	"paraph/internal/store"
+	"paraph/pki"
 )
 
 // Config holds the knobs of the use cases; zero values take the defaults.
@@ -31,6 +32,10 @@ type Config struct {
 	LoginPerLogin   RateLimit // login attempts per login
 	Dev             bool      // keep a copy of every message in the dev mailbox
 	BaseURL         string    // for links in messages
+
+	TrustRootFiles  []string       // PEM/DER files or folders of trusted roots (--trust-roots)
+	CheckRevocation bool           // fetch CRLs when checking certificates
+	CRLFetcher      pki.CRLFetcher // nil: over HTTP with pki's defaults
 }
 
 func (c *Config) setDefaults() {
@@ -72,6 +77,7 @@ type Service struct {
 	secret []byte // instance key for hashing one-time codes
 	wake   func() // tells the job runner that work was queued
 
+	trust        trustCache
 	loginByIP    *limiter
 	loginByLogin *limiter
 	dummyHash    string // verified against when a login is unknown, so timing tells nothing
@@ -93,6 +99,9 @@ func New(ctx context.Context, db *store.DB, clock paraph.Clock, log *slog.Logger
 	}
 	if s.secret, err = hex.DecodeString(secret); err != nil {
 		return nil, fmt.Errorf("core: instance secret is not hex: %w", err)
+	}
+	if s.trust.files, err = loadTrustFiles(cfg.TrustRootFiles); err != nil {
+		return nil, err
 	}
 	s.loginByIP = newLimiter(cfg.LoginPerIP, clock)
 	s.loginByLogin = newLimiter(cfg.LoginPerLogin, clock)

@@ -22,12 +22,14 @@ const (
 	KindPasswordChanged Kind = "password_changed"  // data: name, when
 	KindMemberInvited   Kind = "member_invited"    // data: name, org, inviter, link, days
 	KindMemberAdded     Kind = "member_added"      // data: name, org, inviter, link
+	// data: name, holder, org, subject, serial, days, date, link
+	KindCertificateExpiring Kind = "certificate_expiring"
 )
 
 // Kinds lists every template kind; a test checks each exists in every
 // language and channel. Add new kinds here.
 func Kinds() []Kind {
-	return []Kind{KindConfirmCode, KindResetCode, KindLoginChangeCode, KindPasswordChanged, KindMemberInvited, KindMemberAdded}
+	return []Kind{KindConfirmCode, KindResetCode, KindLoginChangeCode, KindPasswordChanged, KindMemberInvited, KindMemberAdded, KindCertificateExpiring}
 }
 
 // Data holds the values a template fills in. Values are preformatted text

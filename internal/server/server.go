@@ -56,6 +56,11 @@ func New(db *store.DB, svc *core.Service, log *slog.Logger, opts Options) (*Serv
 	s.runner.Handle(core.JobNotify, func(ctx context.Context, payload string) (string, error) {
 		return svc.Deliver(ctx, sender, payload)
 	})
+	s.runner.Handle(core.JobCertificateReminders, func(ctx context.Context, payload string) (string, error) {
+		_, err := svc.RemindExpiringCertificates(ctx)
+		return payload, err
+	})
+	s.runner.Schedule(core.JobCertificateReminders, time.Hour)
 	svc.OnEnqueue(s.runner.Wake)
 
 	s.reg = prometheus.NewRegistry()

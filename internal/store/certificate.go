@@ -33,6 +33,9 @@ func scanCert(row interface{ Scan(...any) error }) (*Certificate, error) {
 
 // CreateCertificate stores a certificate; the same one twice for a member is a conflict.
 func (tx *Tx) CreateCertificate(ctx context.Context, c *Certificate) error {
+	if c.Chain == nil {
+		c.Chain = []byte{} // an empty chain, not an unknown one
+	}
 	_, err := tx.exec(ctx, `INSERT INTO certificates (`+certColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 		c.ID, c.OrgID, c.MemberID, c.AccountID, c.DER, c.Chain, c.Fingerprint, c.NotAfter.UTC(), c.UploadedBy, c.CreatedAt.UTC())
 	return err
