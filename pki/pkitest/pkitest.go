@@ -47,8 +47,11 @@ const (
 	ECDSA   KeyType = "ECDSA P-256"
 	RSA     KeyType = "RSA-2048"
 	Ed25519 KeyType = "Ed25519"
-	GOST256 KeyType = "GOST R 34.10-2012 256" // tc26 256-bit paramSetA
+	GOST256 KeyType = "GOST R 34.10-2012 256" // tc26 256-bit paramSetA (twisted Edwards, cofactor 4)
 	GOST512 KeyType = "GOST R 34.10-2012 512" // tc26 512-bit paramSetA
+	// GOST256CryptoPro is a 256-bit key on CryptoPro-A (= tc26 paramSetB),
+	// the parameter set most RU qualified certificates carry.
+	GOST256CryptoPro KeyType = "GOST R 34.10-2012 256 CryptoPro-A"
 )
 
 // Options describe a CA (root or intermediate).
@@ -321,6 +324,8 @@ func generateKey(kt KeyType) (crypto.Signer, error) {
 		_, key, err = ed25519.GenerateKey(rand.Reader)
 	case GOST256:
 		key, err = gost.GenerateKey(gost.CurveTC26256A, rand.Reader)
+	case GOST256CryptoPro:
+		key, err = gost.GenerateKey(gost.CurveCryptoProA, rand.Reader)
 	case GOST512:
 		key, err = gost.GenerateKey(gost.CurveTC26512A, rand.Reader)
 	default:
