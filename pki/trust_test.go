@@ -325,3 +325,29 @@ func TestRevocationCRLChecks(t *testing.T) {
 type fetcherFunc func(ctx context.Context, url string) ([]byte, error)
 
 func (f fetcherFunc) FetchCRL(ctx context.Context, url string) ([]byte, error) { return f(ctx, url) }
+
+// TestDSTU4145 checks that a Ukrainian DSTU 4145 certificate parses, is
+// named, and is reported algorithm_unsupported — never a false pass.
+func TestDSTU4145(t *testing.T) {
+	root := pkitest.NewCA(t, pkitest.Options{})
+	leaf := root.Issue(t, pkitest.LeafOptions{Key: pkitest.DSTU4145, Subject: pkitest.PersonUA()})
+	c := mustParseOne(t, leaf.PEM())
+	if c.KeyAlgorithm != "DSTU 4145" || c.PublicKey != nil || c.EDRPOU != "12345678" {
+		t.Fatalf("KeyAlgorithm %q PublicKey %T EDRPOU %q", c.KeyAlgorithm, c.PublicKey, c.EDRPOU)
+	}
+	v := mustVerify(t, mustStore(t, root.Cert), c, nil, time.Now(), pki.VerifyOptions{})
+	st, r := c.Status(time.Now(), v)
+	if st != pki.StatusInvalid || r != pki.ReasonAlgorithmUnsupported || !r.Indeterminate() {
+		t.Errorf("Status %s %q (%s)", st, r, v.Detail)
+	}
+	// A DSTU "root" is kept, and what it signs cannot be checked.
+	dstuRoot := leaf.Cert
+	child := mustParseOne(t, root.Issue(t, pkitest.LeafOptions{}).PEM())
+	ts := pki.NewTrustStore()
+	if err := ts.AddRoot(dstuRoot); err != nil {
+		t.Fatal(err)
+	}
+	if err := child.CheckSignatureFrom(dstuRoot); !errors.Is(err, pki.ErrUnsupportedAlgorithm) {
+		t.Errorf("CheckSignatureFrom a DSTU key: %v", err)
+	}
+}

@@ -133,12 +133,50 @@ func encodeSubject(tb testing.TB, s Subject) ([]byte, []pkix.Extension) {
 	return raw, exts
 }
 
+// isGOST reports keys crypto/x509 cannot handle: GOST ones, and the raw
+// SubjectPublicKeyInfo of DSTU4145.
 func isGOST(k any) bool {
 	switch k.(type) {
-	case *gost.PublicKey, *gost.PrivateKey:
+	case *gost.PublicKey, *gost.PrivateKey, rawSPKI:
 		return true
 	}
 	return false
+}
+
+// rawSPKI is a ready-made DER SubjectPublicKeyInfo.
+type rawSPKI []byte
+
+// dstuPublicKey is a DSTU 4145 SubjectPublicKeyInfo: algorithm
+// 1.2.804.2.1.1.1.1.3.1.1 with the named curve M257 (…3.1.1.2.6), and 33
+// bytes of compressed point. The point is random: nothing verifies with it.
+func dstuPublicKey(tb testing.TB) rawSPKI {
+	tb.Helper()
+	point := make([]byte, 33)
+	rand.Read(point)
+	inner, err := asn1.Marshal(point)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	spki, err := asn1.Marshal(struct {
+		Algorithm struct {
+			OID    asn1.ObjectIdentifier
+			Params struct{ Curve asn1.ObjectIdentifier }
+		}
+		Key asn1.BitString
+	}{
+		Algorithm: struct {
+			OID    asn1.ObjectIdentifier
+			Params struct{ Curve asn1.ObjectIdentifier }
+		}{
+			asn1.ObjectIdentifier{1, 2, 804, 2, 1, 1, 1, 1, 3, 1, 1},
+			struct{ Curve asn1.ObjectIdentifier }{asn1.ObjectIdentifier{1, 2, 804, 2, 1, 1, 1, 1, 3, 1, 1, 2, 6}},
+		},
+		Key: asn1.BitString{Bytes: inner, BitLength: 8 * len(inner)},
+	})
+	if err != nil {
+		tb.Fatalf("pkitest: DSTU key: %v", err)
+	}
+	return spki
 }
 
 // createCertificate issues tmpl for pub, signed by signer under parent.
@@ -277,8 +315,11 @@ func signed(tbs, alg []byte, signer crypto.Signer) ([]byte, error) {
 }
 
 func marshalPublicKey(pub crypto.PublicKey) ([]byte, error) {
-	if k, ok := pub.(*gost.PublicKey); ok {
+	switch k := pub.(type) {
+	case *gost.PublicKey:
 		return gost.MarshalPKIXPublicKey(k)
+	case rawSPKI:
+		return k, nil
 	}
 	return x509.MarshalPKIXPublicKey(pub)
 }

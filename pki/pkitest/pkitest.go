@@ -52,6 +52,11 @@ const (
 	// GOST256CryptoPro is a 256-bit key on CryptoPro-A (= tc26 paramSetB),
 	// the parameter set most RU qualified certificates carry.
 	GOST256CryptoPro KeyType = "GOST R 34.10-2012 256 CryptoPro-A"
+	// DSTU4145 gives a leaf a Ukrainian DSTU 4145 public key (OID
+	// 1.2.804.2.1.1.1.1.3.1.1, curve M257) that nothing here can use: the
+	// Leaf has no private key. For "algorithm not supported" paths only;
+	// CAs cannot have it.
+	DSTU4145 KeyType = "DSTU 4145"
 )
 
 // Options describe a CA (root or intermediate).
@@ -231,7 +236,7 @@ type LeafOptions struct {
 // Leaf is an issued end-entity certificate with its private key.
 type Leaf struct {
 	Cert *pki.Certificate
-	Key  crypto.Signer
+	Key  crypto.Signer // nil for DSTU4145
 }
 
 // DER returns the certificate in DER.
@@ -268,7 +273,14 @@ func PEM(certs ...*pki.Certificate) []byte {
 // Issue makes a leaf certificate signed by ca.
 func (ca *CA) Issue(tb testing.TB, opts LeafOptions) *Leaf {
 	tb.Helper()
-	key := GenerateKey(tb, opts.Key)
+	var key crypto.Signer
+	var pub crypto.PublicKey
+	if opts.Key == DSTU4145 {
+		pub = dstuPublicKey(tb)
+	} else {
+		key = GenerateKey(tb, opts.Key)
+		pub = key.Public()
+	}
 	notBefore, notAfter := validity(opts.NotBefore, opts.NotAfter, 365*24*time.Hour)
 	ku := opts.KeyUsage
 	if ku == 0 {
@@ -286,7 +298,7 @@ func (ca *CA) Issue(tb testing.TB, opts LeafOptions) *Leaf {
 		KeyUsage:        ku,
 		ExtKeyUsage:     []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth, x509.ExtKeyUsageEmailProtection},
 		ExtraExtensions: exts,
-		SubjectKeyId:    keyID(tb, key.Public()),
+		SubjectKeyId:    keyID(tb, pub),
 		// Go writes basicConstraints only when valid: an explicit CA=false,
 		// as qualified certificates carry.
 		BasicConstraintsValid: true,
@@ -298,7 +310,7 @@ func (ca *CA) Issue(tb testing.TB, opts LeafOptions) *Leaf {
 	if tmpl.CRLDistributionPoints == nil && ca.crlURL != "" {
 		tmpl.CRLDistributionPoints = []string{ca.crlURL}
 	}
-	der := createCertificate(tb, tmpl, ca.tmpl, key.Public(), ca.Key)
+	der := createCertificate(tb, tmpl, ca.tmpl, pub, ca.Key)
 	return &Leaf{Cert: mustParse(tb, der), Key: key}
 }
 
