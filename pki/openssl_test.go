@@ -2,6 +2,7 @@ package pki_test
 
 import (
 	"bytes"
+	"encoding/pem"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +15,7 @@ import (
 
 	"paraph/gost"
 	"paraph/pki"
+	"paraph/pki/pkitest"
 )
 
 // requireOpenSSL skips the test when openssl (and, with engine, its GOST
@@ -227,5 +229,39 @@ crlDistributionPoints = URI:` + srv.URL + `/ca.crl
 	}
 	if leaves[1].INN != "771234567859" {
 		t.Errorf("INN %q", leaves[1].INN)
+	}
+}
+
+// TestOpenSSLVerifiesPkitestGOST checks the other direction: a GOST chain
+// and CRL made by pkitest (root 256, intermediate 512, leaf 256) verify in
+// `openssl verify` with the GOST engine, and the revoked leaf is refused.
+func TestOpenSSLVerifiesPkitestGOST(t *testing.T) {
+	requireOpenSSL(t, true)
+	dir := t.TempDir()
+	root := pkitest.NewCA(t, pkitest.Options{Key: pkitest.GOST256})
+	sub := root.NewIntermediate(t, pkitest.Options{Key: pkitest.GOST512})
+	good := sub.Issue(t, pkitest.LeafOptions{Key: pkitest.GOST256CryptoPro, Subject: pkitest.PersonRU()})
+	bad := sub.Issue(t, pkitest.LeafOptions{Key: pkitest.GOST256})
+	now := time.Now()
+	sub.Revoke(bad.Cert, now.Add(-time.Minute))
+	crlPEM := pem.EncodeToMemory(&pem.Block{Type: "X509 CRL", Bytes: sub.CRL(t, now.Add(-time.Minute), now.Add(time.Hour))})
+	rootCRL := pem.EncodeToMemory(&pem.Block{Type: "X509 CRL", Bytes: root.CRL(t, now.Add(-time.Minute), now.Add(time.Hour))})
+	for name, data := range map[string][]byte{
+		"root.pem": pkitest.PEM(root.Cert), "sub.pem": pkitest.PEM(sub.Cert),
+		"good.pem": good.PEM(), "bad.pem": bad.PEM(), "crl.pem": append(crlPEM, rootCRL...),
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := openssl(t, dir, "verify", "-engine", "gost", "-CAfile", "root.pem", "-untrusted", "sub.pem", "good.pem")
+	if !strings.Contains(string(out), "good.pem: OK") {
+		t.Errorf("openssl verify: %s", out)
+	}
+	openssl(t, dir, "verify", "-engine", "gost", "-crl_check_all", "-CRLfile", "crl.pem", "-CAfile", "root.pem", "-untrusted", "sub.pem", "good.pem")
+	cmd := exec.Command("openssl", "verify", "-engine", "gost", "-crl_check_all", "-CRLfile", "crl.pem", "-CAfile", "root.pem", "-untrusted", "sub.pem", "bad.pem")
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "revoked") {
+		t.Errorf("openssl accepted the revoked certificate: %v\n%s", err, out)
 	}
 }
