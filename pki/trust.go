@@ -361,3 +361,37 @@ func canIssue(issuer *Certificate, path []*Certificate, isRoot bool) (Reason, st
 	}
 	return "", ""
 }
+
+// SplitChain picks the end-entity certificate out of an upload — a .p7b
+// lists its certificates in any order — and returns it with the rest, to
+// pass to Verify as intermediates. The leaf is a certificate that issued
+// none of the others, a non-CA one preferred; failing that, the first.
+func SplitChain(certs []*Certificate) (leaf *Certificate, others []*Certificate) {
+	if len(certs) == 0 {
+		return nil, nil
+	}
+	issuedOther := func(c *Certificate) bool {
+		for _, d := range certs {
+			if d != c && d.fingerprint != c.fingerprint && bytes.Equal(d.X509.RawIssuer, c.X509.RawSubject) {
+				return true
+			}
+		}
+		return false
+	}
+	pick := -1
+	for i, c := range certs {
+		if issuedOther(c) {
+			continue
+		}
+		if pick < 0 || (certs[pick].IsCA && !c.IsCA) {
+			pick = i
+		}
+	}
+	if pick < 0 {
+		pick = 0
+	}
+	others = make([]*Certificate, 0, len(certs)-1)
+	others = append(others, certs[:pick]...)
+	others = append(others, certs[pick+1:]...)
+	return certs[pick], others
+}

@@ -351,3 +351,28 @@ func TestDSTU4145(t *testing.T) {
 		t.Errorf("CheckSignatureFrom a DSTU key: %v", err)
 	}
 }
+
+func TestSplitChain(t *testing.T) {
+	root := pkitest.NewCA(t, pkitest.Options{})
+	sub := root.NewIntermediate(t, pkitest.Options{})
+	leaf := sub.Issue(t, pkitest.LeafOptions{Subject: pkitest.PersonRU()})
+	// A .p7b in root-first order, as some CAs export it.
+	certs, err := pki.Parse(pkitest.P7B(t, root.Cert.Raw, leaf.DER(), sub.Cert.Raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, others := pki.SplitChain(certs)
+	if !bytes.Equal(got.Raw, leaf.DER()) || len(others) != 2 {
+		t.Fatalf("leaf %q, %d others", got.CommonName, len(others))
+	}
+	v := mustVerify(t, mustStore(t, root.Cert), got, others, time.Now(), pki.VerifyOptions{})
+	if !v.Trusted || len(v.Chain) != 3 {
+		t.Errorf("trusted %v, chain %d: %s", v.Trusted, len(v.Chain), v.Detail)
+	}
+	if l, o := pki.SplitChain(nil); l != nil || o != nil {
+		t.Error("SplitChain(nil)")
+	}
+	if l, _ := pki.SplitChain([]*pki.Certificate{root.Cert}); l != root.Cert {
+		t.Error("a lone root is its own leaf")
+	}
+}
