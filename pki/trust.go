@@ -150,7 +150,9 @@ func (ts *TrustStore) now() time.Time {
 type VerifyOptions struct {
 	// CheckRevocation fetches the CRLs named in the chain's certificates
 	// (http and https only) and checks every certificate but the root.
-	// A CRL that cannot be fetched or verified gives revocation_unknown.
+	// A CRL that cannot be fetched, verified or is past its nextUpdate, and
+	// a certificate without an http(s) distribution point, give
+	// revocation_unknown: revocation was required and is not known.
 	CheckRevocation bool
 }
 

@@ -376,3 +376,32 @@ func TestSplitChain(t *testing.T) {
 		t.Error("a lone root is its own leaf")
 	}
 }
+
+// TestVerifyConcurrent shares one store between goroutines (run with
+// -race): the signature and CRL caches are written concurrently.
+func TestVerifyConcurrent(t *testing.T) {
+	root := pkitest.NewCA(t, pkitest.Options{ServeCRL: true})
+	sub := root.NewIntermediate(t, pkitest.Options{Key: pkitest.GOST256CryptoPro, ServeCRL: true})
+	ts := mustStore(t, root.Cert)
+	var leaves []*pki.Certificate
+	for range 4 {
+		leaves = append(leaves, sub.Issue(t, pkitest.LeafOptions{Key: pkitest.GOST256CryptoPro}).Cert)
+	}
+	sub.Revoke(leaves[3], time.Now().Add(-time.Minute))
+	done := make(chan error)
+	for g := range 8 {
+		go func() {
+			leaf := leaves[g%4]
+			v, err := ts.Verify(context.Background(), leaf, []*pki.Certificate{sub.Cert}, time.Now(), pki.VerifyOptions{CheckRevocation: true})
+			if err == nil && (v.Reason == pki.ReasonRevoked) != (leaf == leaves[3]) {
+				err = errors.New("wrong revocation result: " + string(v.Reason) + " " + v.Detail)
+			}
+			done <- err
+		}()
+	}
+	for range 8 {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+}
