@@ -88,6 +88,17 @@ var routes = []route{
 	{"POST", "/api/v1/orgs/{org}/departments", authenticated, (*API).createDepartment},
 	{"PATCH", "/api/v1/orgs/{org}/departments/{dept}", authenticated, (*API).updateDepartment},
 	{"DELETE", "/api/v1/orgs/{org}/departments/{dept}", authenticated, (*API).deleteDepartment},
+	{"GET", "/api/v1/orgs/{org}/members/{member}/certificates", authenticated, (*API).certificates},
+	{"POST", "/api/v1/orgs/{org}/members/{member}/certificates", authenticated, (*API).uploadCertificate},
+	{"GET", "/api/v1/orgs/{org}/certificates/{cert}", authenticated, (*API).certificate},
+	{"GET", "/api/v1/orgs/{org}/members/{member}/poas", authenticated, (*API).poas},
+	{"POST", "/api/v1/orgs/{org}/members/{member}/poas", authenticated, (*API).uploadPOA},
+	{"PATCH", "/api/v1/orgs/{org}/poas/{poa}", authenticated, (*API).updatePOA},
+	{"GET", "/api/v1/admin/trust-roots", authenticated, (*API).trustRoots},
+	{"POST", "/api/v1/admin/trust-roots", authenticated, (*API).addTrustRoot},
+	{"DELETE", "/api/v1/admin/trust-roots/{id}", authenticated, (*API).removeTrustRoot},
+	{"POST", "/api/v1/auth/certificate/challenge", public, (*API).certificateChallenge},
+	{"POST", "/api/v1/auth/certificate/login", public, (*API).certificateLogin},
 }
 
 // Register adds the API routes to mux, and a problem+json 404 for the rest of /api/.
