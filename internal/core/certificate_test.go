@@ -266,3 +266,49 @@ func digits(s string) string {
 		return -1
 	}, s)
 }
+
+// GOST end to end: a GOST root issues a GOST-512 certificate whose status is
+// judged through the chain, and a МЧД signed with GOST verifies.
+func TestGOSTCertificatesAndPOA(t *testing.T) {
+	db := storetest.MustOpen(t, store.SQLite)
+	ce := newCertEnv(t, db)
+	ce.ca = pkitest.NewCA(t, pkitest.Options{Key: pkitest.GOST256, NotBefore: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)})
+	ce.clock.Advance(-ce.clock.Now().Sub(time.Date(2025, 6, 1, 9, 0, 0, 0, time.UTC)))
+	ce.svc.SetInstanceAdmin(context.Background(), "director@example.com", true)
+	if _, err := ce.svc.AddTrustRoot(ce.relogin(t, "director@example.com"), pkitest.PEM(ce.ca.Root())); err != nil {
+		t.Fatal(err)
+	}
+	leaf := ce.ca.Issue(t, pkitest.LeafOptions{Subject: annaSubject(), Key: pkitest.GOST512,
+		NotBefore: ce.clock.Now().Add(-time.Hour), NotAfter: ce.clock.Now().AddDate(1, 0, 0)})
+	v, err := ce.svc.UploadCertificate(ce.signerCtx, ce.org.ID, ce.signer.ID, leaf.PEM())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Status != pki.StatusActive || !strings.HasPrefix(v.Cert.KeyAlgorithm, "GOST R 34.10-2012 512") {
+		t.Fatalf("GOST certificate: %s %s %s (%s)", v.Status, v.Reason, v.Cert.KeyAlgorithm, v.Detail)
+	}
+	xml := poatest.Default().XML()
+	h := poatest.Default().Head
+	director := ce.ca.Issue(t, pkitest.LeafOptions{Key: pkitest.GOST256, NotBefore: ce.clock.Now().AddDate(-1, 0, 0), NotAfter: ce.clock.Now().AddDate(1, 0, 0),
+		Subject: pkitest.Subject{CommonName: "Директоров Пётр Иванович", INN: h.INN, SNILS: digits(h.SNILS),
+			INNLE: poatest.Default().Principal.INN, OGRN: poatest.Default().Principal.OGRN}})
+	sig, err := cades.Sign(bytes.NewReader(xml), director.Cert.X509, director.Key, cades.SignOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := ce.svc.UploadPOA(ce.owner, ce.org.ID, ce.signer.ID, xml, sig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !p.SignatureOK || !p.SignerTrusted {
+		t.Fatalf("GOST-signed МЧД: ok=%v trusted=%v", p.SignatureOK, p.SignerTrusted)
+	}
+	a, err := ce.svc.SigningAuthority(ce.owner, ce.org.ID, ce.signer.ID, leaf.Cert, "02.001")
+	if err != nil || !a.OK() || a.POA == nil {
+		t.Fatalf("authority: %+v %v", a, err)
+	}
+	// One changed byte of the XML breaks the GOST signature.
+	tampered := bytes.Replace(xml, []byte("Подписание актов сверки"), []byte("Подписание актов сверкИ"), 1)
+	_, err = ce.svc.UploadPOA(ce.owner, ce.org.ID, ce.signer.ID, tampered, sig)
+	wantReason(t, err, "poa_signature_mismatch")
+}

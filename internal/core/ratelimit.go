@@ -59,11 +59,13 @@ func (l *limiter) allow(key string) (bool, time.Duration) {
 		b = &bucket{tokens: float64(l.rate.Burst), at: now}
 		l.buckets[key] = b
 	}
-	b.tokens += float64(now.Sub(b.at)) / float64(l.rate.Every)
-	if b.tokens > float64(l.rate.Burst) {
-		b.tokens = float64(l.rate.Burst)
+	if elapsed := now.Sub(b.at); elapsed > 0 { // a clock set back refills nothing, and takes nothing
+		b.tokens += float64(elapsed) / float64(l.rate.Every)
+		if b.tokens > float64(l.rate.Burst) {
+			b.tokens = float64(l.rate.Burst)
+		}
+		b.at = now
 	}
-	b.at = now
 	if b.tokens < 1 {
 		return false, time.Duration((1 - b.tokens) * float64(l.rate.Every))
 	}
