@@ -146,4 +146,3 @@ func TestCertificatesAndPOAsAPI(t *testing.T) {
 		})
 	}
 }
-
