@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"sync"
 )
 
 // Bytes returns the raw public key: X then Y, each little-endian in
@@ -50,15 +51,15 @@ func ParsePublicKey(c *Curve, raw []byte) (*PublicKey, error) {
 	if !c.isOnCurve(x, y) {
 		return nil, errors.New("gost: public key point is not on the curve")
 	}
-	if c.Cofactor != 1 {
-		cp := c.init()
-		p := cp.toPoint(x, y)
-		q := limbsOf(c.Q)
-		var r point
-		cp.scalarMult(&r, &p, &q)
-		if _, _, inf := cp.affine(&r); !inf {
+	if c.Cofactor != 1 && !subgroupChecked.has(c, raw) {
+		// q·P must be the identity. The point is public, so the fast
+		// variable-time multiplication of Verify is fine here; the
+		// constant-time one made parsing a tc26-A certificate 8× slower.
+		r := c.jacMulVarTime(c.Q, x, y)
+		if c.init().fp.isZero(&r.z) != 1 {
 			return nil, errors.New("gost: public key point is not in the prime-order subgroup")
 		}
+		subgroupChecked.add(c, raw)
 	}
 	return &PublicKey{Curve: c, X: x, Y: y}, nil
 }
@@ -266,4 +267,33 @@ func privateScalar(c *Curve, b []byte) (*big.Int, error) {
 		return d, nil
 	}
 	return nil, fmt.Errorf("gost: unsupported private key encoding (tag %d)", raw.Tag)
+}
+
+// subgroupChecked remembers public keys that passed the subgroup check: a
+// service parses the same few certificates over and over, and the check
+// costs a full scalar multiplication. Keys are public; the set is bounded
+// and simply emptied when full.
+var subgroupChecked = &keySet{m: map[string]struct{}{}}
+
+type keySet struct {
+	mu sync.Mutex
+	m  map[string]struct{}
+}
+
+const keySetMax = 4096
+
+func (s *keySet) has(c *Curve, raw []byte) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.m[c.Name+string(raw)]
+	return ok
+}
+
+func (s *keySet) add(c *Curve, raw []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.m) >= keySetMax {
+		clear(s.m)
+	}
+	s.m[c.Name+string(raw)] = struct{}{}
 }

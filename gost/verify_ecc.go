@@ -185,9 +185,9 @@ func wnaf(k *big.Int) []int8 {
 	return digits
 }
 
-// verifyCombination returns z1*G + z2*Q in projective form, in variable
-// time.
-func (c *Curve) verifyCombination(z1, z2 *big.Int, qx, qy *big.Int) point {
+// jacMulVarTime returns k*Q in Jacobian coordinates, in variable time: for
+// public scalars and points only.
+func (c *Curve) jacMulVarTime(k *big.Int, qx, qy *big.Int) jacobian {
 	cp := c.init()
 	f := cp.fp
 	// Odd multiples Q, 3Q, ..., 15Q.
@@ -200,7 +200,7 @@ func (c *Curve) verifyCombination(z1, z2 *big.Int, qx, qy *big.Int) point {
 	}
 	acc := jacobian{y: f.one}
 	var neg jacobian
-	digits := wnaf(z2)
+	digits := wnaf(k)
 	for i := len(digits) - 1; i >= 0; i-- {
 		cp.jacDouble(&acc, &acc)
 		switch d := digits[i]; {
@@ -211,6 +211,15 @@ func (c *Curve) verifyCombination(z1, z2 *big.Int, qx, qy *big.Int) point {
 			cp.jacAdd(&acc, &acc, &neg)
 		}
 	}
+	return acc
+}
+
+// verifyCombination returns z1*G + z2*Q in projective form, in variable
+// time.
+func (c *Curve) verifyCombination(z1, z2 *big.Int, qx, qy *big.Int) point {
+	cp := c.init()
+	f := cp.fp
+	acc := c.jacMulVarTime(z2, qx, qy)
 	// Jacobian (X, Y, Z) is projective (X*Z : Y : Z^3).
 	var r point
 	if f.isZero(&acc.z) == 1 {
