@@ -79,32 +79,44 @@ func apiError(err error) error {
 	return err
 }
 
-// login: paraph login --server URL --login L  (password on stdin)
+// login: paraph login --server URL, then one of
+//
+//	--login L                   the password on standard input
+//	--cert c.pem --key k.pem    a certificate and its key file
+//	--p12 file.p12              a PKCS #12 file (password in PARAPH_P12_PASSWORD or on stdin)
+//	--pkcs11-module M --pkcs11-token T --pkcs11-key-label K [--cert c.pem]
+//	                            a key on a token (PIN in PARAPH_PKCS11_PIN or on stdin)
 func cliLogin(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("paraph login", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	server := fs.String("server", env("PARAPH_SERVER", "http://127.0.0.1:8080"), "Paraph server URL (PARAPH_SERVER)")
-	login := fs.String("login", "", "email or phone")
+	login := fs.String("login", "", "email or phone (the password is read from standard input)")
+	var f certFlags
+	f.register(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
 		return usageError{err.Error()}
 	}
-	if *login == "" {
-		return usageError{"paraph login: --login is required (the password is read from standard input)"}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("paraph login: unexpected argument %q", fs.Arg(0))}
 	}
-	password, err := bufio.NewReader(io.LimitReader(stdin, 4096)).ReadString('\n')
-	if err != nil && !errors.Is(err, io.EOF) {
+	if err := f.validate(*login != ""); err != nil {
 		return err
 	}
 	c, err := client.New(*server, "")
 	if err != nil {
 		return usageError{err.Error()}
 	}
-	s, err := c.Login(ctx, *login, strings.TrimRight(password, "\r\n"))
+	var s *client.Session
+	if *login != "" {
+		s, err = passwordLogin(ctx, c, *login, stdin)
+	} else {
+		s, err = certificateLogin(ctx, c, f, stdin)
+	}
 	if err != nil {
-		return apiError(err)
+		return err
 	}
 	path, err := saveCredentials(credentials{Server: *server, Token: s.Token, ExpiresAt: s.ExpiresAt})
 	if err != nil {
@@ -112,6 +124,30 @@ func cliLogin(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	}
 	fmt.Fprintf(stdout, "logged in to %s; token saved in %s (valid until %s)\n", *server, path, s.ExpiresAt.Format(time.DateOnly))
 	return nil
+}
+
+func passwordLogin(ctx context.Context, c *client.Client, login string, stdin io.Reader) (*client.Session, error) {
+	password, err := readLine(stdin)
+	if err != nil {
+		return nil, err
+	}
+	s, err := c.Login(ctx, login, password)
+	if err != nil {
+		return nil, apiError(err)
+	}
+	return s, nil
+}
+
+// readLine reads the first line of standard input (a password or a PIN).
+func readLine(stdin io.Reader) (string, error) {
+	if stdin == nil {
+		return "", nil
+	}
+	line, err := bufio.NewReader(io.LimitReader(stdin, 4096)).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("read standard input: %w", err)
+	}
+	return strings.TrimRight(line, "\r\n"), nil
 }
 
 // whoami: the account and organizations behind the saved token.

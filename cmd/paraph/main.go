@@ -33,6 +33,10 @@ Usage:
 
 Client commands (talk to a running server):
   paraph login --server URL --login L   log in (password on stdin); the token is kept for the commands below
+  paraph login --server URL --cert c.pem --key k.pem   log in with a certificate and its key file
+  paraph login --server URL --p12 file.p12             ... from a PKCS #12 file (password: PARAPH_P12_PASSWORD or stdin)
+  paraph login --server URL --pkcs11-module LIB --pkcs11-token T --pkcs11-key-label K [--cert c.pem]
+                                        ... with a key on a token (PIN: PARAPH_PKCS11_PIN or stdin)
   paraph whoami                         the account and organizations of the saved token
 
 Run "paraph COMMAND -h" for the flags of a command.
