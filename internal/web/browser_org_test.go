@@ -114,9 +114,11 @@ func TestBrowserAccountant(t *testing.T) {
 			actions = append(actions, chromedp.Evaluate[chromedp.Void](`(() => { const s = document.getElementById("dept_new-parent_id");
 				for (const o of s.options) if (o.text.trim() === `+jsString(d.parent)+`) s.value = o.value; })()`))
 		}
-		actions = append(actions, chromedp.Click(chromedp.CSS(`form[action$="/departments"] button[type=submit]`)),
-			chromedp.WaitVisible(chromedp.CSS(".flash")))
+		actions = append(actions, chromedp.Click(chromedp.CSS(`form[action$="/departments"] button[type=submit]`)))
 		step("add department "+d.name, actions...)
+		// Wait for the new department in the tree, not for a flash: the
+		// previous page's flash is still visible while the form submits.
+		b.until("department "+d.name+" listed", `[...document.querySelectorAll(".tree")].some(t => t.textContent.includes(`+jsString(d.name)+`))`)
 	}
 	step("open a department's edit form", chromedp.Click(chromedp.CSS(`.tree .dept-edit summary`)))
 	shoot("departments")

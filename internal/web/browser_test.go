@@ -156,6 +156,9 @@ type browser struct {
 	// shoot saves phone and desktop screenshots and checks nothing sticks
 	// out sideways on a 360 px screen.
 	shoot func(name string)
+	// until waits for a JavaScript condition to hold, across navigations
+	// (a form submission replaces the page while it is being polled).
+	until func(what, cond string)
 }
 
 func startBrowser(t *testing.T, bin, dir string) *browser {
@@ -240,5 +243,21 @@ func startBrowser(t *testing.T, bin, dir string) *browser {
 		step("back to the phone", phone)
 	}
 
-	return &browser{ctx: ctx, phone: phone, step: step, read: read, shoot: shoot}
+	until := func(what, cond string) {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			sctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+			ok, err := chromedp.Run(sctx, chromedp.Evaluate[bool]("document.readyState === 'complete' && ("+cond+")"))
+			cancel()
+			if err == nil && ok {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: still not true after 20 s (%v)", what, err)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	return &browser{ctx: ctx, phone: phone, step: step, read: read, shoot: shoot, until: until}
 }
