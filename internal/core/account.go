@@ -414,6 +414,16 @@ func (s *Service) UpdateProfile(ctx context.Context, u ProfileUpdate) (*paraph.A
 			if perr != nil {
 				return perr
 			}
+			if name != a.FullName {
+				// A bound certificate names the person: the name follows it.
+				n, err := tx.CountAccountCertificates(ctx, a.ID)
+				if err != nil {
+					return err
+				}
+				if n > 0 {
+					return paraph.Invalid("full_name", "name_locked_by_certificate", "Your name comes from your certificate and cannot be changed here.")
+				}
+			}
 			a.FullName = name
 		}
 		if u.Language != nil {
@@ -430,6 +440,21 @@ func (s *Service) UpdateProfile(ctx context.Context, u ProfileUpdate) (*paraph.A
 		return s.audit(ctx, tx, a.ID, "", "account.profile_updated", a.ID, "")
 	})
 	return out, err
+}
+
+// NameLockedByCertificate reports whether the acting person's name is fixed
+// by a certificate bound to their account (UpdateProfile refuses to change it).
+func (s *Service) NameLockedByCertificate(ctx context.Context) (bool, error) {
+	p, err := requirePrincipal(ctx)
+	if err != nil {
+		return false, err
+	}
+	var n int
+	err = s.db.Read(ctx, func(tx *store.Tx) error {
+		n, err = tx.CountAccountCertificates(ctx, p.Account.ID)
+		return err
+	})
+	return n > 0, err
 }
 
 // RequestLoginChange sends a code to a new email or phone the acting account

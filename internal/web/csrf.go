@@ -13,6 +13,7 @@ import (
 const (
 	csrfCookie = "paraph_csrf"
 	csrfField  = "csrf"
+	csrfHeader = "X-CSRF-Token"
 )
 
 // Forms carry a token derived from two things a cross-site attacker can
@@ -59,6 +60,9 @@ func (w *Web) validCSRF(r *http.Request, p *core.Principal) bool {
 	}
 	want := deriveCSRF(c.Value, session)
 	got := r.PostFormValue(csrfField)
+	if got == "" {
+		got = r.Header.Get(csrfHeader) // the JSON endpoints of the certificate login
+	}
 	return hmac.Equal([]byte(got), []byte(want))
 }
 

@@ -93,7 +93,7 @@ func (f *form) failed(err error) error {
 // has reports whether the form shows a field: it was posted with it.
 func (f *form) has(field string) bool {
 	_, ok := f.q.r.PostForm[field]
-	return ok
+	return ok || f.q.files[field]
 }
 
 // Invalidated reports whether any error is set.
@@ -164,3 +164,12 @@ func (fd field) Describedby() string {
 
 // ID is the HTML id of a field of the form.
 func (f *form) ID(name string) string { return f.name + "-" + name }
+
+// fileField is what the "filefield" partial needs.
+type fileField struct{ ID, Name, Label, Hint, Accept, Error string }
+
+// File describes a file input of the form; label and hint are catalog keys.
+func (f *form) File(name, accept, label, hint string) fileField {
+	return fileField{ID: f.name + "-" + name, Name: name, Accept: accept, Error: f.Errors[name],
+		Label: f.q.web.cat.text(f.q.lang, label), Hint: f.q.web.cat.text(f.q.lang, hint)}
+}

@@ -18,6 +18,9 @@ type profilePage struct {
 	Tokens   []*store.Token
 	NewToken string // shown once, right after creation
 	Pending  string // the new login a change code was sent to
+	// NameLocked: a certificate is bound to the account and names the
+	// person; the name is shown, not edited.
+	NameLocked bool
 }
 
 func (w *Web) profile(q *request) error {
@@ -39,6 +42,9 @@ func (w *Web) showProfile(q *request, status int, data profilePage) error {
 		return err
 	}
 	data.Tokens = tokens
+	if data.NameLocked, err = w.svc.NameLockedByCertificate(q.r.Context()); err != nil {
+		return err
+	}
 	if f := q.form("name"); f.Values["full_name"] == "" && !f.Invalidated() {
 		f.Set("full_name", q.principal.Account.FullName)
 	}

@@ -24,6 +24,7 @@ type reasonScanner struct {
 	funcs      map[string][]*ast.FuncDecl // by name, package ignored
 	calls      map[string][]scanCall      // calls by callee name
 	reasons    map[string]bool
+	byFile     map[string][]string // reasons found in each file, by base name
 	unresolved []string
 }
 
@@ -122,6 +123,15 @@ func (s *reasonScanner) eval(e ast.Expr, in *ast.FuncDecl, depth int) []string {
 		}
 	case *ast.ParenExpr:
 		return s.eval(e.X, in, depth)
+	case *ast.SelectorExpr:
+		// pe.Reason of a *poa.Error (core's poaError prefixes it with
+		// "poa_"): one of internal/poa's Reason constants, or the reason of
+		// an identifier check of the domain that poa passes on.
+		if e.Sel.Name == "Reason" {
+			if out := s.poaReasons(); len(out) > 0 {
+				return out
+			}
+		}
 	case *ast.BinaryExpr:
 		if e.Op == token.ADD {
 			var out []string
@@ -182,7 +192,21 @@ func (s *reasonScanner) eval(e ast.Expr, in *ast.FuncDecl, depth int) []string {
 				}
 			}
 			if len(d.Rhs) == 1 {
-				return s.eval(d.Rhs[0], in, depth+1)
+				// The declared value and every later `x = …` of the same variable.
+				out := s.eval(d.Rhs[0], in, depth+1)
+				if in != nil {
+					ast.Inspect(in.Body, func(n ast.Node) bool {
+						if a, ok := n.(*ast.AssignStmt); ok && a.Tok == token.ASSIGN && len(a.Lhs) == len(a.Rhs) {
+							for i, l := range a.Lhs {
+								if id, ok := l.(*ast.Ident); ok && id.Obj == e.Obj {
+									out = append(out, s.eval(a.Rhs[i], in, depth+1)...)
+								}
+							}
+						}
+						return true
+					})
+				}
+				return out
 			}
 		case *ast.ValueSpec:
 			for i, n := range d.Names {
@@ -214,6 +238,52 @@ func (s *reasonScanner) evalWithArgs(e ast.Expr, fd *ast.FuncDecl, call *ast.Cal
 		return out
 	}
 	return s.eval(e, fd, depth)
+}
+
+// poaReasons lists what a *poa.Error's Reason may hold: the string constants
+// named Reason… of ../poa, and the identifier checks' reasons of the domain
+// (invalid_inn_checksum, invalid_snils_format…; found first: the domain is
+// the first directory scanned).
+func (s *reasonScanner) poaReasons() []string {
+	names, _ := filepath.Glob(filepath.Join("..", "poa", "*.go"))
+	var out []string
+	for _, name := range names {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), name, nil, 0)
+		if err != nil {
+			continue
+		}
+		for _, d := range f.Decls {
+			g, ok := d.(*ast.GenDecl)
+			if !ok || g.Tok != token.CONST {
+				continue
+			}
+			for _, spec := range g.Specs {
+				vs := spec.(*ast.ValueSpec)
+				for i, n := range vs.Names {
+					if !strings.HasPrefix(n.Name, "Reason") || i >= len(vs.Values) {
+						continue
+					}
+					if lit, ok := vs.Values[i].(*ast.BasicLit); ok && lit.Kind == token.STRING {
+						if v, err := strconv.Unquote(lit.Value); err == nil {
+							out = append(out, v)
+						}
+					}
+				}
+			}
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	for r := range s.reasons {
+		if strings.HasPrefix(r, "invalid_") && (strings.HasSuffix(r, "_format") || strings.HasSuffix(r, "_checksum")) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 func paramIndex(fd *ast.FuncDecl, name string) int {
@@ -260,6 +330,8 @@ func TestReasonScannerFollowsHelpers(t *testing.T) {
 		"address_too_long", "name_required", // normalizeText(…, field, …)
 		"identifier_not_for_country", "admin_cannot_manage_admins", "last_owner", "cannot_block_self", // forbidden(…)
 		"code_resend_too_soon", "organization_exists", "already_member",
+		"poa_missing", "poa_invalid", "poa_invalid_inn_checksum", // "poa_" + a *poa.Error's Reason
+		"not_certificate", "private_key_uploaded", "certificate_truncated", // reason := …; reason = …
 	} {
 		if !s.reasons[r] {
 			t.Errorf("the scanner missed %q", r)

@@ -52,7 +52,8 @@ func parsePages(fsys fs.FS) (map[string]*page, error) {
 	}
 	for _, need := range []string{"home", "register", "confirm", "login", "reset", "reset_confirm",
 		"profile", "mailbox", "error", "org_new", "org", "org_settings", "members", "members_all",
-		"member_new", "member", "departments", "invite"} {
+		"member_new", "member", "departments", "invite", "member_certificates", "member_poas", "trust",
+		"login_certificate"} {
 		if pages[need] == nil {
 			return nil, fmt.Errorf("template %s.html is missing", need)
 		}
@@ -75,6 +76,9 @@ type request struct {
 	// it, for the header's switcher and for what the page offers.
 	org *paraph.Organization
 	me  *paraph.Member
+
+	tooLarge bool            // an upload went over maxUploadBytes; the form was not read
+	files    map[string]bool // the file inputs the handler read, for errors next to them
 }
 
 func (q *request) requestID() string { return q.w.Header().Get("X-Request-Id") }

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"errors"
+	"mime"
 	"net/http"
 	"net/url"
 	"strings"
@@ -23,6 +25,9 @@ type access int
 const (
 	anyone access = iota
 	loggedIn
+	// uploader is loggedIn on a form that carries files: multipart, up to
+	// maxUploadBytes instead of maxFormBytes.
+	uploader
 )
 
 // handler is a web handler: it renders or redirects through q, or returns
@@ -36,22 +41,39 @@ func (w *Web) wrap(need access, h handler) http.Handler {
 		q := &request{web: w, w: rw, r: r}
 		q.authenticate()
 		q.lang = w.chooseLanguage(r, q.principal)
-		if need == loggedIn && q.principal == nil {
+		if need != anyone && q.principal == nil {
 			q.redirectToLogin()
 			return
 		}
 		if r.Method == http.MethodPost {
 			r = q.r // carries the principal; the form must be parsed on it
-			r.Body = http.MaxBytesReader(rw, r.Body, maxFormBytes)
+			limit := int64(maxFormBytes)
+			if need == uploader {
+				limit = maxUploadBytes
+			}
+			r.Body = http.MaxBytesReader(rw, r.Body, limit)
 			if err := w.origins.Check(r); err != nil {
 				q.forbidden()
 				return
 			}
-			if err := r.ParseForm(); err != nil {
+			var err error
+			if need == uploader && isMultipart(r) {
+				// Kept in memory (the cap is small): no temporary files to clean.
+				err = r.ParseMultipartForm(maxUploadBytes)
+			} else {
+				err = r.ParseForm()
+			}
+			var tooBig *http.MaxBytesError
+			switch {
+			case need == uploader && errors.As(err, &tooBig):
+				// The token sits in the part that was cut off: nothing is
+				// checked, so the handler may only show the form again with
+				// "the file is too large" (q.file refuses to read one).
+				q.tooLarge = true
+			case err != nil:
 				q.renderError(http.StatusBadRequest, "error.bad_form")
 				return
-			}
-			if !w.validCSRF(r, q.principal) {
+			case !w.validCSRF(r, q.principal):
 				q.forbidden()
 				return
 			}
@@ -156,3 +178,8 @@ func (q *request) takeFlash() string {
 
 // langCookieAge: the language is a preference, kept for a year.
 const langCookieAge = 365 * 24 * time.Hour
+
+func isMultipart(r *http.Request) bool {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return err == nil && mt == "multipart/form-data"
+}

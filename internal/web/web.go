@@ -22,6 +22,10 @@ var files embed.FS
 // maxFormBytes caps a form body: every form here is a few short fields.
 const maxFormBytes = 64 << 10
 
+// maxUploadBytes caps a form with files (routes with access uploader): a
+// certificate chain, a МЧД and its signature.
+const maxUploadBytes = 8 << 20
+
 // Options configure the web UI.
 type Options struct {
 	BaseURL string // public URL; https:// makes cookies Secure
@@ -89,6 +93,11 @@ func (w *Web) Register(mux *http.ServeMux) {
 		{"GET /reset/confirm", anyone, w.resetConfirmForm},
 		{"POST /reset/confirm", anyone, w.resetPassword},
 		{"POST /lang", anyone, w.switchLanguage},
+		// Certificate login: the page signs a challenge in the browser
+		// (static/certlogin.js); the two JSON endpoints start and finish it.
+		{"GET /login/certificate", anyone, w.certificateLoginForm},
+		{"POST /login/certificate/challenge", anyone, w.certificateChallenge},
+		{"POST /login/certificate", anyone, w.certificateLogin},
 
 		{"GET /profile", loggedIn, w.profile},
 		{"POST /profile/name", loggedIn, w.updateName},
@@ -97,6 +106,11 @@ func (w *Web) Register(mux *http.ServeMux) {
 		{"POST /profile/password", loggedIn, w.changePassword},
 		{"POST /profile/tokens", loggedIn, w.createToken},
 		{"POST /profile/tokens/{id}/revoke", loggedIn, w.revokeToken},
+
+		// The instance administrator's trusted roots (core refuses others: 403).
+		{"GET /admin/trust", loggedIn, w.trustRoots},
+		{"POST /admin/trust", uploader, w.addTrustRoot},
+		{"POST /admin/trust/{id}/remove", loggedIn, w.removeTrustRoot},
 
 		{"GET /invite/{token}", anyone, w.invitation},
 		{"POST /invite/{token}", anyone, w.acceptInvitation},
@@ -117,6 +131,13 @@ func (w *Web) Register(mux *http.ServeMux) {
 		{"POST /o/{org}/members/{member}/unblock", loggedIn, w.inOrg(w.unblockMember)},
 		{"POST /o/{org}/members/{member}/invitation", loggedIn, w.inOrg(w.resendInvitation)},
 		{"POST /o/{org}/members/{member}/transfer", loggedIn, w.inOrg(w.transferOwnership)},
+		// A member's certificates and powers of attorney (МЧД), as tabs of their page.
+		{"GET /o/{org}/members/{member}/certificates", loggedIn, w.inOrg(w.memberCertificates)},
+		{"POST /o/{org}/members/{member}/certificates", uploader, w.inOrg(w.uploadCertificate)},
+		{"GET /o/{org}/members/{member}/poas", loggedIn, w.inOrg(w.memberPOAs)},
+		{"POST /o/{org}/members/{member}/poas", uploader, w.inOrg(w.uploadPOA)},
+		{"POST /o/{org}/members/{member}/poas/{poa}/main", loggedIn, w.inOrg(w.setMainPOA)},
+		{"POST /o/{org}/members/{member}/poas/{poa}/revoke", loggedIn, w.inOrg(w.revokePOA)},
 		{"GET /o/{org}/departments", loggedIn, w.inOrg(w.departments)},
 		{"POST /o/{org}/departments", loggedIn, w.inOrg(w.createDepartment)},
 		{"POST /o/{org}/departments/{dept}", loggedIn, w.inOrg(w.updateDepartment)},
