@@ -240,6 +240,62 @@ func TestCertificateLoginWithPKCS12(t *testing.T) {
 	})
 }
 
+// Keys encrypted by OpenSSL (PBES2: AES-256-CBC with HMAC-SHA-256 by
+// default, AES-128-CBC with HMAC-SHA-1) are decrypted with the password from
+// PARAPH_KEY_PASSWORD or standard input.
+func TestCertificateLoginWithEncryptedKey(t *testing.T) {
+	openssl := mustTool(t, "openssl")
+	srv := mustStartCertServer(t, pkitest.NewCA(t, pkitest.Options{}))
+	for _, tc := range []struct {
+		key  pkitest.KeyType
+		args []string
+	}{
+		{pkitest.ECDSA, nil},
+		{pkitest.RSA, []string{"-v2", "aes128", "-v2prf", "hmacWithSHA1"}},
+		{pkitest.Ed25519, []string{"-v2", "aes192", "-v2prf", "hmacWithSHA512", "-iter", "1000"}},
+	} {
+		t.Run(string(tc.key), func(t *testing.T) {
+			freshCredentials(t)
+			dir := t.TempDir()
+			leaf := srv.ca.Issue(t, pkitest.LeafOptions{Subject: person(), Key: tc.key})
+			srv.bind(t, leaf.PEM())
+			c := mustWrite(t, filepath.Join(dir, "c.pem"), leaf.PEM())
+			plain := mustWrite(t, filepath.Join(dir, "plain.pem"), leaf.KeyPEM(t))
+			k := filepath.Join(dir, "k.pem")
+			args := append([]string{"pkcs8", "-topk8", "-in", plain, "-out", k, "-passout", "pass:key secret"}, tc.args...)
+			if out, err := exec.Command(openssl, args...).CombinedOutput(); err != nil {
+				t.Fatalf("openssl pkcs8: %v %s", err, out)
+			}
+			if out, err := runCLI(t, "not it\n", "login", "--server", srv.base, "--cert", c, "--key", k); err == nil || !strings.Contains(err.Error(), "wrong password") {
+				t.Fatalf("wrong password: %v %q", err, out)
+			}
+			if out, err := runCLI(t, "key secret\n", "login", "--server", srv.base, "--cert", c, "--key", k); err != nil {
+				t.Fatalf("login, password on stdin: %v %q", err, out)
+			}
+			mustWhoami(t)
+			freshCredentials(t)
+			t.Setenv("PARAPH_KEY_PASSWORD", "key secret")
+			if out, err := runCLI(t, "", "login", "--server", srv.base, "--cert", c, "--key", k); err != nil {
+				t.Fatalf("login, password in PARAPH_KEY_PASSWORD: %v %q", err, out)
+			}
+			mustWhoami(t)
+		})
+	}
+	t.Run("PBES1 refused", func(t *testing.T) {
+		dir := t.TempDir()
+		leaf := srv.ca.Issue(t, pkitest.LeafOptions{Subject: person()})
+		c := mustWrite(t, filepath.Join(dir, "c.pem"), leaf.PEM())
+		plain := mustWrite(t, filepath.Join(dir, "plain.pem"), leaf.KeyPEM(t))
+		k := filepath.Join(dir, "k.pem")
+		if out, err := exec.Command(openssl, "pkcs8", "-topk8", "-in", plain, "-out", k, "-passout", "pass:x", "-v1", "PBE-SHA1-3DES").CombinedOutput(); err != nil {
+			t.Fatalf("openssl pkcs8: %v %s", err, out)
+		}
+		if _, err := runCLI(t, "x\n", "login", "--server", srv.base, "--cert", c, "--key", k); err == nil || !strings.Contains(err.Error(), "decrypt with openssl pkcs8 first") {
+			t.Fatalf("PBES1: %v", err)
+		}
+	})
+}
+
 // mustTool finds a peer program; without it the test is skipped, except in
 // CI, where every peer must be installed.
 func mustTool(t *testing.T, name string) string {
@@ -265,7 +321,9 @@ func TestCertificateLoginRefusals(t *testing.T) {
 	boundPEM := mustWrite(t, filepath.Join(dir, "bound.pem"), bound.PEM())
 	otherPEM := mustWrite(t, filepath.Join(dir, "other.pem"), other.PEM())
 	otherKey := mustWrite(t, filepath.Join(dir, "other.key"), other.KeyPEM(t))
-	encrypted := mustWrite(t, filepath.Join(dir, "enc.key"), pem.EncodeToMemory(&pem.Block{Type: "ENCRYPTED PRIVATE KEY", Bytes: []byte{0x30, 0}}))
+	legacy := mustWrite(t, filepath.Join(dir, "legacy.key"), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY",
+		Headers: map[string]string{"Proc-Type": "4,ENCRYPTED", "DEK-Info": "AES-128-CBC,00112233445566778899AABBCCDDEEFF"}, Bytes: make([]byte, 48)}))
+	damaged := mustWrite(t, filepath.Join(dir, "damaged.key"), pem.EncodeToMemory(&pem.Block{Type: "ENCRYPTED PRIVATE KEY", Bytes: []byte{0x30, 0}}))
 	certAsKey := boundPEM
 	for _, tc := range []struct {
 		name string
@@ -275,7 +333,8 @@ func TestCertificateLoginRefusals(t *testing.T) {
 	}{
 		{"key of another certificate", []string{"--cert", boundPEM, "--key", otherKey}, "the key does not match the certificate", 1},
 		{"certificate not bound", []string{"--cert", otherPEM, "--key", otherKey}, "not linked to an account", 1},
-		{"encrypted key", []string{"--cert", boundPEM, "--key", encrypted}, "encrypted keys are not supported: decrypt with openssl pkcs8 first", 1},
+		{"key encrypted the old way", []string{"--cert", boundPEM, "--key", legacy}, "not supported: decrypt with openssl pkcs8 first", 1},
+		{"damaged encrypted key", []string{"--cert", boundPEM, "--key", damaged}, "damaged ENCRYPTED PRIVATE KEY", 1},
 		{"no key in the key file", []string{"--cert", boundPEM, "--key", certAsKey}, "no private key in it", 1},
 		{"missing key file", []string{"--cert", boundPEM, "--key", filepath.Join(dir, "nope.pem")}, "no such file", 1},
 		{"not a certificate", []string{"--cert", otherKey, "--key", otherKey}, "certificate", 1},

@@ -20,7 +20,7 @@ type certFlags struct {
 
 func (f *certFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.cert, "cert", "", "certificate file (PEM, DER or .p7b), with --key or --pkcs11-module")
-	fs.StringVar(&f.key, "key", "", "private key file (PEM or DER PKCS #8, EC or RSA PRIVATE KEY), unencrypted")
+	fs.StringVar(&f.key, "key", "", "private key file (PEM or DER PKCS #8, EC or RSA PRIVATE KEY); an encrypted PKCS #8 key's password in PARAPH_KEY_PASSWORD or on stdin")
 	fs.StringVar(&f.p12, "p12", "", "PKCS #12 file (.p12/.pfx) with the key and certificate; password in PARAPH_P12_PASSWORD or on stdin")
 	fs.StringVar(&f.module, "pkcs11-module", "", "PKCS #11 library of the token, e.g. /usr/lib/softhsm/libsofthsm2.so; PIN in PARAPH_PKCS11_PIN or on stdin")
 	fs.StringVar(&f.token, "pkcs11-token", "", "label of the token")
@@ -73,7 +73,8 @@ func certificateLogin(ctx context.Context, c *client.Client, f certFlags, stdin 
 		if err != nil {
 			return nil, fmt.Errorf("key: %w", err)
 		}
-		if signer, err = parsePrivateKey(data); err != nil {
+		password := func() (string, error) { return secret("PARAPH_KEY_PASSWORD", stdin) }
+		if signer, err = parsePrivateKey(data, password); err != nil {
 			return nil, fmt.Errorf("%s: %w", f.key, err)
 		}
 	case f.p12 != "":

@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"crypto"
 	"crypto/x509"
+	"encoding/asn1"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -19,13 +20,16 @@ import (
 	"paraph/pki"
 )
 
-var errEncryptedKey = errors.New("encrypted keys are not supported: decrypt with openssl pkcs8 first (openssl pkcs8 -in key.pem -out plain.pem), or use a PKCS #12 file with --p12")
+// errEncryptedKey is for keys encrypted the old OpenSSL way (Proc-Type
+// headers); encrypted PKCS #8 is read (cli_pbes2.go).
+var errEncryptedKey = errors.New("encrypted keys in the old OpenSSL format are not supported: decrypt with openssl pkcs8 first, or re-encrypt with openssl pkcs8 -topk8")
 
 // parsePrivateKey reads the first private key of a PEM file (PKCS #8 for
 // RSA, ECDSA, Ed25519 and GOST R 34.10-2012; "EC PRIVATE KEY"; "RSA PRIVATE
-// KEY"), or a DER PKCS #8 key. Other PEM blocks (a certificate kept in the
-// same file) are skipped.
-func parsePrivateKey(data []byte) (crypto.Signer, error) {
+// KEY"; "ENCRYPTED PRIVATE KEY", whose password comes from password()), or a
+// DER PKCS #8 key. Other PEM blocks (a certificate kept in the same file)
+// are skipped.
+func parsePrivateKey(data []byte, password func() (string, error)) (crypto.Signer, error) {
 	rest := data
 	sawPEM := false
 	for {
@@ -42,7 +46,18 @@ func parsePrivateKey(data []byte) (crypto.Signer, error) {
 		case "PRIVATE KEY":
 			return parsePKCS8(b.Bytes)
 		case "ENCRYPTED PRIVATE KEY":
-			return nil, errEncryptedKey
+			pw, err := password()
+			if err != nil {
+				return nil, err
+			}
+			der, err := decryptPKCS8(b.Bytes, pw)
+			if err != nil {
+				return nil, err
+			}
+			if _, err := asn1.Unmarshal(der, &asn1.RawValue{}); err != nil {
+				return nil, errWrongKeyPassword // the padding happened to fit
+			}
+			return parsePKCS8(der)
 		case "EC PRIVATE KEY":
 			k, err := x509.ParseECPrivateKey(b.Bytes)
 			if err != nil {
