@@ -3,6 +3,7 @@ package core_test
 import (
 	"bytes"
 	"context"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -312,3 +313,42 @@ func TestGOSTCertificatesAndPOA(t *testing.T) {
 	_, err = ce.svc.UploadPOA(ce.owner, ce.org.ID, ce.signer.ID, tampered, sig)
 	wantReason(t, err, "poa_signature_mismatch")
 }
+
+// With revocation checking on, a certificate revoked on its CA's CRL (served
+// over HTTP on loopback) shows as invalid: revoked.
+func TestCertificateRevokedByCRL(t *testing.T) {
+	db := storetest.MustOpen(t, store.SQLite)
+	e := newEnv(t, db)
+	e.clock = paraph.NewFixedClock(time.Now()) // the CA's CRL is dated by the real clock
+	svc, err := core.New(context.Background(), db, e.clock, slogDiscard(), core.Config{Password: fastPasswords, CheckRevocation: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.svc = svc
+	ce := &certEnv{env: e}
+	ca := pkitest.NewCA(t, pkitest.Options{ServeCRL: true})
+	ce.ca = ca
+	ce.owner = e.person(t, "director@example.com", "Директоров")
+	ce.org, _ = e.svc.CreateOrganization(ce.owner, romashka)
+	me, _ := e.svc.Members(ce.owner, core.MemberQuery{OrgID: ce.org.ID})
+	e.svc.SetInstanceAdmin(context.Background(), "director@example.com", true)
+	if _, err := e.svc.AddTrustRoot(e.relogin(t, "director@example.com"), pkitest.PEM(ca.Root())); err != nil {
+		t.Fatal(err)
+	}
+	leaf := ca.Issue(t, pkitest.LeafOptions{Subject: annaSubject()})
+	v, err := e.svc.UploadCertificate(ce.owner, ce.org.ID, me.Members[0].ID, leaf.PEM())
+	if err != nil || v.Status != pki.StatusActive {
+		t.Fatalf("before revocation: %+v %v", v, err)
+	}
+	ca.Revoke(leaf.Cert, e.clock.Now().Add(-time.Minute))
+	e.clock.Advance(time.Minute) // past the trust cache; the revocation is read from a fresh CRL
+	list, err := e.svc.Certificates(ce.owner, ce.org.ID, me.Members[0].ID)
+	if err != nil || list[0].Status != pki.StatusInvalid || list[0].Reason != pki.ReasonRevoked {
+		t.Fatalf("after revocation: %s %s (%s) %v", list[0].Status, list[0].Reason, list[0].Detail, err)
+	}
+	if ca.CRLRequests() == 0 {
+		t.Fatal("the CRL was never fetched")
+	}
+}
+
+func slogDiscard() *slog.Logger { return slog.New(slog.DiscardHandler) }
