@@ -206,6 +206,9 @@ func (s *Service) POAs(ctx context.Context, orgID, memberID string, showInactive
 // default when they sign for the organization.
 func (s *Service) SetMainPOA(ctx context.Context, orgID, poaID string) error {
 	return s.db.Write(ctx, func(tx *store.Tx) error {
+		if _, err := s.actor(ctx, tx, orgID); err != nil { // membership first: outsiders learn nothing
+			return err
+		}
 		row, err := tx.FindPOA(ctx, orgID, poaID)
 		if err != nil {
 			return err
@@ -234,6 +237,9 @@ func (s *Service) RevokePOA(ctx context.Context, orgID, poaID, reason string) er
 		return paraph.Invalid("reason", "reason_too_long", "The reason is too long (500 characters at most).")
 	}
 	return s.db.Write(ctx, func(tx *store.Tx) error {
+		if _, err := s.actor(ctx, tx, orgID); err != nil { // membership first: outsiders learn nothing
+			return err
+		}
 		row, err := tx.FindPOA(ctx, orgID, poaID)
 		if err != nil {
 			return err
@@ -261,6 +267,12 @@ func (s *Service) SigningAuthority(ctx context.Context, orgID, memberID string, 
 	var org *paraph.Organization
 	var rows []*store.POA
 	err := s.db.Read(ctx, func(tx *store.Tx) error {
+		if _, _, err := s.actorAndTarget(ctx, tx, orgID, memberID, paraph.ActionViewMembers); err != nil {
+			return err
+		}
+		if cert == nil {
+			return paraph.Invalid("certificate", "certificate_required", "Choose the certificate to sign with.")
+		}
 		var err error
 		if org, err = tx.FindOrganizationByID(ctx, orgID); err != nil {
 			return err
