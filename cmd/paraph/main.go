@@ -31,6 +31,9 @@ Usage:
   paraph account create --login L --name N   create a confirmed account (asks for the password on stdin)
   paraph account admin --login L [--revoke]  make an account the instance administrator (trusted roots)
 
+Offline:
+  paraph verify [--trust roots.pem] FILE SIG   check a detached CMS/CAdES signature (GOST too); exit 0 only when passed
+
 Client commands (talk to a running server):
   paraph login --server URL --login L   log in (password on stdin); the token is kept for the commands below
   paraph login --server URL --cert c.pem --key k.pem   log in with a certificate and its key file
@@ -47,7 +50,7 @@ func main() {
 	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	if err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
+		if !errors.Is(err, flag.ErrHelp) && !errors.Is(err, errNotPassed) {
 			fmt.Fprintln(os.Stderr, "paraph:", oneLine(err))
 		}
 		os.Exit(exitCode(err))
@@ -87,6 +90,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return account(ctx, args[1:], stdin, stdout, stderr)
 	case "login":
 		return cliLogin(ctx, args[1:], stdin, stdout, stderr)
+	case "verify":
+		return verifyCmd(ctx, args[1:], stdout, stderr)
 	case "whoami":
 		return cliWhoami(ctx, stdout)
 	case "help", "-h", "--help":
