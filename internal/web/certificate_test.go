@@ -112,8 +112,10 @@ func onlyDigits(s string) string {
 	}, s)
 }
 
-func (w *certWorld) certsPath() string { return "/o/" + w.org + "/members/" + w.annaID + "/certificates" }
-func (w *certWorld) poasPath() string  { return "/o/" + w.org + "/members/" + w.annaID + "/poas" }
+func (w *certWorld) certsPath() string {
+	return "/o/" + w.org + "/members/" + w.annaID + "/certificates"
+}
+func (w *certWorld) poasPath() string { return "/o/" + w.org + "/members/" + w.annaID + "/poas" }
 
 // instanceAdmin registers the server's administrator.
 func (w *certWorld) instanceAdmin(t *testing.T) *client {
