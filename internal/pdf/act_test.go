@@ -288,10 +288,43 @@ func TestRenderNoVAT(t *testing.T) {
 	for i := range a.Lines {
 		a.Lines[i].VATRate = NoVAT
 	}
+	a.Comment = "Оплата в течение 5 банковских дней с даты подписания акта."
 	text := squash(pdfText(t, render(t, a), false))
 	if !strings.Contains(text, "Без НДС") || strings.Contains(text, "В т.ч. НДС") {
 		t.Errorf("an act without VAT must say Без НДС and nothing else:\n%s", text)
 	}
+	if !strings.Contains(text, "Примечание: "+a.Comment) {
+		t.Errorf("the comment is missing:\n%s", text)
+	}
+}
+
+// FuzzParseQuantity: whatever a user types, parsing does not panic, and an
+// accepted quantity prints as a number that parses back to the same value.
+func FuzzParseQuantity(f *testing.F) {
+	for _, s := range []string{"1", "1.5", "0,125", "-1", "1e3", "1/3", "", " 2 ", "000.000100", "999999999999.999999", "1..2", "٣"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		q, err := parseQuantity(s)
+		if err != nil {
+			return
+		}
+		if q.units.Sign() <= 0 {
+			t.Fatalf("parseQuantity(%q) accepted %s", s, q)
+		}
+		back, err := parseQuantity(q.String())
+		if err != nil {
+			t.Fatalf("parseQuantity(%q) = %s, which does not parse: %v", s, q, err)
+		}
+		if _, ok := lineAmount(q, 1); !ok {
+			return
+		}
+		a, _ := lineAmount(q, 1000000)
+		b, _ := lineAmount(back, 1000000)
+		if a != b {
+			t.Fatalf("%q and its printed form %q differ: %d vs %d", s, q, a, b)
+		}
+	})
 }
 
 func TestRenderLongPaginates(t *testing.T) {
