@@ -11,10 +11,12 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 
 	"paraph"
+	"paraph/internal/blob"
 	"paraph/internal/core"
 	"paraph/internal/notify"
 	"paraph/internal/server"
@@ -155,8 +157,12 @@ func openStore(ctx context.Context, c *Config, log *slog.Logger) (*store.DB, err
 }
 
 func newService(ctx context.Context, c *Config, db *store.DB, log *slog.Logger) (*core.Service, error) {
+	blobs, err := blob.NewDir(filepath.Join(c.Data, "blobs"))
+	if err != nil {
+		return nil, err
+	}
 	svc, err := core.New(ctx, db, paraph.SystemClock{}, log, core.Config{Dev: c.Dev, BaseURL: c.BaseURL,
-		TrustRootFiles: c.TrustRoots, CheckRevocation: c.CheckCRL})
+		TrustRootFiles: c.TrustRoots, CheckRevocation: c.CheckCRL, Blobs: blobs})
 	if err != nil {
 		return nil, usageError{"configuration: " + err.Error()}
 	}

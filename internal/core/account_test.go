@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"regexp"
 	"sync"
 	"testing"
 	"time"
 
 	"paraph"
+	"paraph/internal/blob"
 	"paraph/internal/core"
 	"paraph/internal/notify"
 	"paraph/internal/store"
@@ -86,7 +88,11 @@ func (e *env) deliver(t *testing.T) {
 func newEnv(t *testing.T, db *store.DB) *env {
 	t.Helper()
 	clock := paraph.NewFixedClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
-	svc, err := core.New(context.Background(), db, clock, slog.New(slog.DiscardHandler), core.Config{Password: fastPasswords, Dev: true})
+	blobs, err := blob.NewDir(filepath.Join(t.TempDir(), "blobs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := core.New(context.Background(), db, clock, slog.New(slog.DiscardHandler), core.Config{Password: fastPasswords, Dev: true, Blobs: blobs})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -80,7 +80,9 @@ func takesOrg(name string) bool {
 	for _, skip := range []string{"Confirm", "Login", "Register", "Resend", "RequestPasswordReset", "ResetPassword", "ChangePassword",
 		"RequestLoginChange", "ConfirmLoginChange", "CreatePersonalToken", "RevokePersonalToken", "Authenticate", "Deliver",
 		"DevMessages", "LookupInvitation", "AcceptInvitation", "SetInstanceAdmin", "AddTrustRoot", "RemoveTrustRoot",
-		"CertificateChallenge", "LoginWithCertificate", "CreateActiveAccount"} {
+		"CertificateChallenge", "LoginWithCertificate", "CreateActiveAccount",
+		// Document-scoped (the second argument is a document id): TestDocumentAccess.
+		"Document", "OpenDocumentFile", "SetRoute", "Send", "Decline", "Revoke", "PrepareSignature", "CompleteSignature", "SubmitSignature"} {
 		if name == skip {
 			return false
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/google/uuid"
 
 	"paraph"
+	"paraph/internal/blob"
 	"paraph/internal/store"
 	"paraph/pki"
 )
@@ -36,6 +37,9 @@ type Config struct {
 	TrustRootFiles  []string       // PEM/DER files or folders of trusted roots (--trust-roots)
 	CheckRevocation bool           // fetch CRLs when checking certificates
 	CRLFetcher      pki.CRLFetcher // nil: over HTTP with pki's defaults
+
+	Blobs           blob.Store // where document bytes live
+	MaxDocumentSize int64      // upload cap in bytes; 0: DefaultMaxDocumentSize
 }
 
 func (c *Config) setDefaults() {

@@ -24,12 +24,14 @@ const (
 	KindMemberAdded     Kind = "member_added"      // data: name, org, inviter, link
 	// data: name, holder, org, subject, serial, days, date, link
 	KindCertificateExpiring Kind = "certificate_expiring"
+	KindDocumentToSign      Kind = "document_to_sign"  // data: name, org, title, link
+	KindDocumentDeclined    Kind = "document_declined" // data: name, title, who, comment, link
 )
 
 // Kinds lists every template kind; a test checks each exists in every
 // language and channel. Add new kinds here.
 func Kinds() []Kind {
-	return []Kind{KindConfirmCode, KindResetCode, KindLoginChangeCode, KindPasswordChanged, KindMemberInvited, KindMemberAdded, KindCertificateExpiring}
+	return []Kind{KindConfirmCode, KindResetCode, KindLoginChangeCode, KindPasswordChanged, KindMemberInvited, KindMemberAdded, KindCertificateExpiring, KindDocumentToSign, KindDocumentDeclined}
 }
 
 // Data holds the values a template fills in. Values are preformatted text

@@ -7,11 +7,13 @@ import (
 	"context"
 	"log/slog"
 	"net/http/httptest"
+	"path/filepath"
 	"regexp"
 	"testing"
 	"time"
 
 	"paraph"
+	"paraph/internal/blob"
 	"paraph/internal/core"
 	"paraph/internal/notify"
 	"paraph/internal/server"
@@ -38,7 +40,11 @@ func New(t testing.TB, dialect string, configure func(*core.Config)) *Env {
 	ctx := context.Background()
 	db := storetest.MustOpen(t, dialect)
 	clock := paraph.NewFixedClock(time.Now())
-	cfg := core.Config{Dev: true, Password: FastPasswords}
+	blobs, err := blob.NewDir(filepath.Join(t.TempDir(), "blobs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := core.Config{Dev: true, Password: FastPasswords, Blobs: blobs}
 	if configure != nil {
 		configure(&cfg)
 	}

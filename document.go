@@ -1,0 +1,213 @@
+package paraph
+
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Document states.
+const (
+	DocDraft      = "draft"
+	DocInProgress = "in_progress"
+	DocCompleted  = "completed"
+	DocDeclined   = "declined"
+	DocRevoked    = "revoked"
+)
+
+// Document kinds.
+var DocumentKinds = []string{"act", "invoice", "contract", "report", "other"}
+
+// Route sides and signature kinds.
+const (
+	SideOwn          = "own"
+	SideCounterparty = "counterparty"
+	SigQualified     = "qualified"
+	SigSimple        = "simple"
+)
+
+// Signer states.
+const (
+	SignerWaiting  = "waiting"
+	SignerSigned   = "signed"
+	SignerDeclined = "declined"
+)
+
+// Document is a file some people must sign, with its metadata and route.
+type Document struct {
+	ID                string
+	OrgID             string
+	AuthorMemberID    string
+	AuthorName        string
+	DepartmentID      string
+	Title             string
+	Kind              string
+	Number            string
+	Date              string // YYYY-MM-DD as written on the document, "" when none
+	Amount            *int64 // minor units (kopecks)
+	Currency          string
+	CounterpartyOrgID string
+	CounterpartyName  string
+	Comment           string
+	FileName          string
+	ContentType       string
+	SHA256            string
+	Size              int64
+	State             string
+	CurrentStage      int
+	DeclineComment    string
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+	SentAt            time.Time
+	FinishedAt        time.Time
+	Stages            []Stage
+}
+
+// Stage is one step of a route.
+type Stage struct {
+	Index     int
+	Side      string
+	Signature string
+	Signers   []Signer
+}
+
+// Signer is one person (or counterparty organization) who signs in a stage.
+type Signer struct {
+	ID       string
+	Stage    int
+	MemberID string // a member of the document's organization
+	OrgID    string // a counterparty organization: any of its members with the right to sign
+	FullName string // a person outside: name and contact
+	Email    string
+	Phone    string
+	State    string
+	SignedAt time.Time
+}
+
+// DocumentMeta is what a person fills in about a document.
+type DocumentMeta struct {
+	Title            string
+	Kind             string
+	Number           string
+	Date             string
+	Amount           *int64
+	Currency         string
+	CounterpartyName string
+	Comment          string
+}
+
+// NormalizeDocumentMeta checks and tidies a document's metadata.
+func NormalizeDocumentMeta(m DocumentMeta) (DocumentMeta, error) {
+	m.Title = strings.Join(strings.Fields(m.Title), " ")
+	if m.Title == "" {
+		return m, Invalid("title", "title_required", "Give the document a title.")
+	}
+	if utf8.RuneCountInString(m.Title) > 300 {
+		return m, Invalid("title", "title_too_long", "The title is too long (300 characters at most).")
+	}
+	if m.Kind == "" {
+		m.Kind = "other"
+	}
+	if !contains(DocumentKinds, m.Kind) {
+		return m, Invalid("kind", "invalid_document_kind", "The kind is act, invoice, contract, report or other.")
+	}
+	m.Number = strings.TrimSpace(m.Number)
+	if utf8.RuneCountInString(m.Number) > 100 {
+		return m, Invalid("number", "number_too_long", "The number is too long (100 characters at most).")
+	}
+	if m.Date = strings.TrimSpace(m.Date); m.Date != "" {
+		if _, err := time.Parse(time.DateOnly, m.Date); err != nil {
+			return m, Invalid("date", "invalid_date", "Write the date as YYYY-MM-DD.")
+		}
+	}
+	if m.Amount != nil && *m.Amount < 0 {
+		return m, Invalid("amount", "invalid_amount", "The amount cannot be negative.")
+	}
+	m.Currency = strings.ToUpper(strings.TrimSpace(m.Currency))
+	if m.Amount != nil && m.Currency == "" {
+		m.Currency = "RUB"
+	}
+	if m.Currency != "" && !contains([]string{"RUB", "UAH", "BYN", "USD", "EUR", "KZT", "CNY"}, m.Currency) {
+		return m, Invalid("currency", "invalid_currency", "The currency is RUB, UAH, BYN, USD, EUR, KZT or CNY.")
+	}
+	m.CounterpartyName = strings.Join(strings.Fields(m.CounterpartyName), " ")
+	if utf8.RuneCountInString(m.CounterpartyName) > 300 {
+		return m, Invalid("counterparty", "counterparty_too_long", "The counterparty's name is too long.")
+	}
+	if utf8.RuneCountInString(m.Comment) > 2000 {
+		return m, Invalid("comment", "comment_too_long", "The comment is too long (2000 characters at most).")
+	}
+	return m, nil
+}
+
+// CheckRouteShape checks what a route must be before anyone looks at who
+// the signers are: at least one stage, each with a side, a signature kind
+// and at least one signer; own stages name members, counterparty stages an
+// organization or people outside; a person outside has a name and an email
+// or phone. (Whether each member may sign is core's question.)
+func CheckRouteShape(stages []Stage) error {
+	if len(stages) == 0 {
+		return Invalid("stages", "route_empty", "Add at least one signer to the route.")
+	}
+	if len(stages) > 20 {
+		return Invalid("stages", "route_too_long", "A route has 20 stages at most.")
+	}
+	for i, st := range stages {
+		field := "stages[" + itoa(i) + "]"
+		if st.Side != SideOwn && st.Side != SideCounterparty {
+			return Invalid(field+".side", "invalid_side", "The side is own or counterparty.")
+		}
+		if st.Signature != SigQualified && st.Signature != SigSimple {
+			return Invalid(field+".signature", "invalid_signature_kind", "The signature is qualified or simple.")
+		}
+		if len(st.Signers) == 0 {
+			return Invalid(field+".signers", "stage_without_signers", "Every stage needs at least one signer.")
+		}
+		if len(st.Signers) > 50 {
+			return Invalid(field+".signers", "stage_too_many_signers", "A stage has 50 signers at most.")
+		}
+		for j, sg := range st.Signers {
+			sf := field + ".signers[" + itoa(j) + "]"
+			n := 0
+			for _, v := range []string{sg.MemberID, sg.OrgID, sg.Email + sg.Phone} {
+				if v != "" {
+					n++
+				}
+			}
+			switch {
+			case n != 1:
+				return Invalid(sf, "signer_ambiguous", "A signer is a member, an organization, or a person outside with an email or phone — exactly one.")
+			case st.Side == SideOwn && sg.MemberID == "":
+				return Invalid(sf, "own_signer_not_member", "Our side's signers are members of the organization.")
+			case st.Side == SideCounterparty && sg.MemberID != "":
+				return Invalid(sf, "counterparty_signer_is_member", "The counterparty's signers are another organization or people outside.")
+			case sg.MemberID == "" && sg.OrgID == "" && strings.TrimSpace(sg.FullName) == "":
+				return Invalid(sf+".full_name", "signer_name_required", "Give the outside signer's full name.")
+			}
+		}
+	}
+	return nil
+}
+
+func itoa(i int) string {
+	if i < 10 {
+		return string(rune('0' + i))
+	}
+	return itoa(i/10) + string(rune('0'+i%10))
+}
+
+// FunnelStep places a document on the funnel from its organization's point
+// of view: draft, waiting for us, waiting for the counterparty, completed,
+// declined or revoked.
+func FunnelStep(d *Document) string {
+	switch d.State {
+	case DocDraft, DocCompleted:
+		return d.State
+	case DocDeclined, DocRevoked:
+		return "declined_or_revoked"
+	}
+	if d.CurrentStage < len(d.Stages) && d.Stages[d.CurrentStage].Side == SideCounterparty {
+		return "waiting_counterparty"
+	}
+	return "waiting_us"
+}

@@ -1,0 +1,336 @@
+package core_test
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/rand"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"paraph"
+	"paraph/cades"
+	"paraph/internal/core"
+	"paraph/internal/store"
+	"paraph/internal/storetest"
+	"paraph/pki/pkitest"
+)
+
+// docEnv: our organization (Ромашка) with a director and a second signer, a
+// counterparty organization (Калина) with its director, all with
+// certificates from one trusted CA.
+type docEnv struct {
+	*env
+	ca                   *pkitest.CA
+	us, them             *paraph.Organization
+	author, dir2, kalina context.Context
+	dirMember, sigMember *paraph.Member
+	dirLeaf, sigLeaf     *pkitest.Leaf
+	kalinaLeaf           *pkitest.Leaf
+}
+
+func newDocEnv(t *testing.T, db *store.DB) *docEnv {
+	t.Helper()
+	e := newEnv(t, db)
+	de := &docEnv{env: e, ca: pkitest.NewCA(t, pkitest.Options{})}
+	de.author = e.person(t, "director@romashka.example", "Иван Смирнов")
+	var err error
+	if de.us, err = e.svc.CreateOrganization(de.author, romashka); err != nil {
+		t.Fatal(err)
+	}
+	de.kalina = e.person(t, "director@kalyna.example", "Тарас Бондар")
+	if de.them, err = e.svc.CreateOrganization(de.kalina, paraph.Organization{Kind: paraph.OrgLegal, Country: paraph.CountryUA,
+		Name: "ТОВ «Калина»", EDRPOU: "00032129"}); err != nil {
+		t.Fatal(err)
+	}
+	de.dir2 = e.person(t, "second@romashka.example", "Пётр Второй")
+	if _, err := e.svc.AddMember(de.author, de.us.ID, core.MemberInput{FullName: "Пётр Второй", Email: "second@romashka.example",
+		Phone: "+79160007777", Role: "signer", AccessScope: "all"}); err != nil {
+		t.Fatal(err)
+	}
+	members, _ := e.svc.Members(de.author, core.MemberQuery{OrgID: de.us.ID})
+	for _, m := range members.Members {
+		if m.Role == paraph.RoleOwner {
+			de.dirMember = m
+		} else {
+			de.sigMember = m
+		}
+	}
+	// The director's certificate names the organization: no МЧД needed.
+	de.dirLeaf = de.ca.Issue(t, pkitest.LeafOptions{Subject: pkitest.Subject{CommonName: "Иван Смирнов", INN: "500100732259",
+		SNILS: "11223344595", INNLE: romashka.INN, OGRN: romashka.OGRN}})
+	de.sigLeaf = de.ca.Issue(t, pkitest.LeafOptions{Subject: pkitest.Subject{CommonName: "Пётр Второй", INNLE: romashka.INN, OGRN: romashka.OGRN}})
+	de.kalinaLeaf = de.ca.Issue(t, pkitest.LeafOptions{Subject: pkitest.Subject{CommonName: "Тарас Бондар", EDRPOU: "00032129"}})
+	kalinaMembers, _ := e.svc.Members(de.kalina, core.MemberQuery{OrgID: de.them.ID})
+	for _, c := range []struct {
+		ctx    context.Context
+		org    string
+		member string
+		leaf   *pkitest.Leaf
+	}{{de.author, de.us.ID, de.dirMember.ID, de.dirLeaf}, {de.dir2, de.us.ID, de.sigMember.ID, de.sigLeaf},
+		{de.kalina, de.them.ID, kalinaMembers.Members[0].ID, de.kalinaLeaf}} {
+		if _, err := e.svc.UploadCertificate(c.ctx, c.org, c.member, c.leaf.PEM()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.svc.SetInstanceAdmin(context.Background(), "director@romashka.example", true)
+	if _, err := e.svc.AddTrustRoot(e.relogin(t, "director@romashka.example"), pkitest.PEM(de.ca.Root())); err != nil {
+		t.Fatal(err)
+	}
+	return de
+}
+
+var actBytes = []byte("%PDF-1.4\n% Акт № 17 от 23.11.2026\n")
+
+func (de *docEnv) draft(t *testing.T, stages []paraph.Stage) *paraph.Document {
+	t.Helper()
+	d, err := de.svc.CreateDocument(de.author, de.us.ID, paraph.DocumentMeta{Title: "Акт № 17", Kind: "act", Number: "17", Date: "2026-11-23"},
+		"", core.UploadedFile{Name: "act-17.pdf", Body: bytes.NewReader(actBytes)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := de.svc.SetRoute(de.author, d.ID, stages); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// twoStep signs as a browser or the CLI does: prepare, sign the attributes, complete.
+func twoStep(t *testing.T, svc *core.Service, ctx context.Context, docID string, leaf *pkitest.Leaf) (*core.SignatureResult, error) {
+	t.Helper()
+	p, err := svc.PrepareSignature(ctx, docID, leaf.PEM())
+	if err != nil {
+		return nil, err
+	}
+	h := crypto.SHA256.New()
+	h.Write(p.ToBeSigned)
+	sig, err := leaf.Key.Sign(rand.Reader, h.Sum(nil), crypto.SHA256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc.CompleteSignature(ctx, docID, p.ID, sig)
+}
+
+func TestDocumentRouteAndQualifiedSignatures(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
+		de := newDocEnv(t, db)
+		d := de.draft(t, []paraph.Stage{
+			{Side: paraph.SideOwn, Signature: paraph.SigQualified, Signers: []paraph.Signer{{MemberID: de.dirMember.ID}}},
+			{Side: paraph.SideCounterparty, Signature: paraph.SigQualified, Signers: []paraph.Signer{{OrgID: de.them.ID}}},
+		})
+		// Not sent yet: nobody signs.
+		_, err := twoStep(t, de.svc, de.author, d.ID, de.dirLeaf)
+		wantReason(t, err, "document_not_in_progress")
+		// The counterparty does not see a draft.
+		_, _, err = de.svc.Document(de.kalina, d.ID)
+		wantReason(t, err, "not_found")
+		if _, err := de.svc.Send(de.author, d.ID); err != nil {
+			t.Fatal(err)
+		}
+		_, err = de.svc.Send(de.author, d.ID)
+		wantReason(t, err, "document_sent")
+		de.deliver(t)
+		if last := de.sent.msgs[len(de.sent.msgs)-1]; last.To != "director@romashka.example" || !strings.Contains(last.Body, "/documents/"+d.ID) {
+			t.Fatalf("first stage not told: %+v", last)
+		}
+		// Out of turn.
+		_, err = twoStep(t, de.svc, de.kalina, d.ID, de.kalinaLeaf)
+		wantReason(t, err, "not_your_turn")
+		// The wrong person's certificate (not bound to the director).
+		_, err = de.svc.PrepareSignature(de.author, d.ID, de.kalinaLeaf.PEM())
+		wantReason(t, err, "signer_mismatch")
+		// A signature over another document: hash_failure, nothing stored.
+		other, _ := cades.Sign(bytes.NewReader([]byte("another document")), de.dirLeaf.Cert.X509, de.dirLeaf.Key, cades.SignOptions{})
+		_, err = de.svc.SubmitSignature(de.author, d.ID, other)
+		wantReason(t, err, "hash_failure")
+		_, err = de.svc.SubmitSignature(de.author, d.ID, []byte("garbage"))
+		wantReason(t, err, "format_failure")
+		// The director signs with the two-step flow.
+		res, err := twoStep(t, de.svc, de.author, d.ID, de.dirLeaf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Indication != "passed" || res.Document.CurrentStage != 1 {
+			t.Fatalf("after the director: %+v stage %d", res, res.Document.CurrentStage)
+		}
+		// Now the counterparty sees it in its incoming box and signs with a .sig made elsewhere.
+		box, _, err := de.svc.Documents(de.kalina, de.them.ID, core.DocumentQuery{Box: "incoming"})
+		if err != nil || len(box) != 1 || box[0].ID != d.ID {
+			t.Fatalf("incoming: %v %v", box, err)
+		}
+		sig, _ := cades.Sign(bytes.NewReader(actBytes), de.kalinaLeaf.Cert.X509, de.kalinaLeaf.Key, cades.SignOptions{})
+		res, err = de.svc.SubmitSignature(de.kalina, d.ID, sig)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Document.State != paraph.DocCompleted {
+			t.Fatalf("not completed: %s", res.Document.State)
+		}
+		_, sigs, _ := de.svc.Document(de.author, d.ID)
+		if len(sigs) != 2 || sigs[0].Indication != "passed" || sigs[1].CertFP != de.kalinaLeaf.Cert.FingerprintSHA256 {
+			t.Fatalf("signatures: %+v", sigs)
+		}
+		// The same signature again: stored once.
+		_, err = de.svc.SubmitSignature(de.kalina, d.ID, sig)
+		if err == nil {
+			t.Fatal("a signature was accepted twice")
+		}
+		n, err := de.svc.VerifyAudit(de.author)
+		if err != nil || n == 0 {
+			t.Fatalf("audit: %d %v", n, err)
+		}
+	})
+}
+
+func TestDocumentRefusals(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
+		de := newDocEnv(t, db)
+		// Bad input at creation.
+		_, err := de.svc.CreateDocument(de.author, de.us.ID, paraph.DocumentMeta{Title: "Пусто"}, "", core.UploadedFile{Name: "x.pdf", Body: bytes.NewReader(nil)})
+		wantReason(t, err, "file_empty")
+		_, err = de.svc.CreateDocument(de.author, de.us.ID, paraph.DocumentMeta{Title: ""}, "", core.UploadedFile{Name: "x.pdf", Body: bytes.NewReader(actBytes)})
+		wantReason(t, err, "title_required")
+		_, err = de.svc.CreateDocument(de.kalina, de.us.ID, paraph.DocumentMeta{Title: "Чужой"}, "", core.UploadedFile{Name: "x.pdf", Body: bytes.NewReader(actBytes)})
+		wantReason(t, err, "not_found")
+		d, _ := de.svc.CreateDocument(de.author, de.us.ID, paraph.DocumentMeta{Title: "Акт"}, "", core.UploadedFile{Name: "a.pdf", Body: bytes.NewReader(actBytes)})
+		// A route with no signer, a signer without the right to sign, sending without a route.
+		_, err = de.svc.SetRoute(de.author, d.ID, nil)
+		wantReason(t, err, "route_empty")
+		emp, _ := de.svc.AddMember(de.author, de.us.ID, core.MemberInput{FullName: "Без Подписи", Email: "emp@romashka.example",
+			Phone: "+79160008888", Role: "employee", AccessScope: "all"})
+		_, err = de.svc.SetRoute(de.author, d.ID, []paraph.Stage{{Side: paraph.SideOwn, Signature: paraph.SigQualified,
+			Signers: []paraph.Signer{{MemberID: emp.ID}}}})
+		wantReason(t, err, "signer_cannot_sign")
+		_, err = de.svc.Send(de.author, d.ID)
+		wantReason(t, err, "route_empty")
+		// Decline stops the route and tells the author; revoke only while on its way.
+		d2 := de.draft(t, []paraph.Stage{{Side: paraph.SideOwn, Signature: paraph.SigQualified, Signers: []paraph.Signer{{MemberID: de.sigMember.ID}}}})
+		de.svc.Send(de.author, d2.ID)
+		_, err = de.svc.Decline(de.dir2, d2.ID, "  ")
+		wantReason(t, err, "comment_required")
+		got, err := de.svc.Decline(de.dir2, d2.ID, "Сумма не та")
+		if err != nil || got.State != paraph.DocDeclined {
+			t.Fatalf("decline: %+v %v", got, err)
+		}
+		de.deliver(t)
+		if last := de.sent.msgs[len(de.sent.msgs)-1]; last.To != "director@romashka.example" || !strings.Contains(last.Body, "Сумма не та") {
+			t.Fatalf("author not told: %+v", last)
+		}
+		_, err = de.svc.Revoke(de.author, d2.ID)
+		wantReason(t, err, "document_not_in_progress")
+		// An expired certificate cannot sign.
+		d3 := de.draft(t, []paraph.Stage{{Side: paraph.SideOwn, Signature: paraph.SigQualified, Signers: []paraph.Signer{{MemberID: de.dirMember.ID}}}})
+		de.svc.Send(de.author, d3.ID)
+		de.clock.Advance(400 * 24 * time.Hour)
+		_, err = twoStep(t, de.svc, de.author, d3.ID, de.dirLeaf)
+		wantReason(t, err, "certificate_invalid")
+		if _, err := de.svc.Revoke(de.author, d3.ID); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// Two signers of one stage signing at the same moment both land, and the
+// stage advances exactly once.
+func TestConcurrentSignersOfOneStage(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
+		de := newDocEnv(t, db)
+		d := de.draft(t, []paraph.Stage{
+			{Side: paraph.SideOwn, Signature: paraph.SigQualified, Signers: []paraph.Signer{{MemberID: de.dirMember.ID}, {MemberID: de.sigMember.ID}}},
+			{Side: paraph.SideCounterparty, Signature: paraph.SigQualified, Signers: []paraph.Signer{{OrgID: de.them.ID}}},
+		})
+		de.svc.Send(de.author, d.ID)
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		for i, c := range []struct {
+			ctx  context.Context
+			leaf *pkitest.Leaf
+		}{{de.author, de.dirLeaf}, {de.dir2, de.sigLeaf}} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				sig, _ := cades.Sign(bytes.NewReader(actBytes), c.leaf.Cert.X509, c.leaf.Key, cades.SignOptions{})
+				_, errs[i] = de.svc.SubmitSignature(c.ctx, d.ID, sig)
+			}()
+		}
+		wg.Wait()
+		for _, err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, sigs, _ := de.svc.Document(de.author, d.ID)
+		if len(sigs) != 2 || got.CurrentStage != 1 || got.State != paraph.DocInProgress {
+			t.Fatalf("after both: %d signatures, stage %d, %s", len(sigs), got.CurrentStage, got.State)
+		}
+		var advanced int
+		db.SQL().QueryRow(`SELECT COUNT(*) FROM jobs WHERE idempotency_key LIKE 'notify:sign:%'`).Scan(&advanced)
+		if advanced != 3 { // two own signers told at send, the counterparty's director once
+			t.Fatalf("stage-opening notices: %d, want 3", advanced)
+		}
+	})
+}
+
+// Every document use case refuses an outsider (not found) and a blocked
+// member (forbidden), and a member outside the document's departments.
+func TestDocumentAccess(t *testing.T) {
+	db := storetest.MustOpen(t, store.SQLite)
+	de := newDocEnv(t, db)
+	d := de.draft(t, []paraph.Stage{{Side: paraph.SideOwn, Signature: paraph.SigQualified, Signers: []paraph.Signer{{MemberID: de.dirMember.ID}}}})
+	sig, _ := cades.Sign(bytes.NewReader(actBytes), de.dirLeaf.Cert.X509, de.dirLeaf.Key, cades.SignOptions{})
+	calls := map[string]func(ctx context.Context) error{
+		"Document":         func(ctx context.Context) error { _, _, err := de.svc.Document(ctx, d.ID); return err },
+		"OpenDocumentFile": func(ctx context.Context) error { _, _, err := de.svc.OpenDocumentFile(ctx, d.ID); return err },
+		"SetRoute": func(ctx context.Context) error {
+			_, err := de.svc.SetRoute(ctx, d.ID, []paraph.Stage{{Side: paraph.SideOwn, Signature: paraph.SigQualified,
+				Signers: []paraph.Signer{{MemberID: de.dirMember.ID}}}})
+			return err
+		},
+		"Send":    func(ctx context.Context) error { _, err := de.svc.Send(ctx, d.ID); return err },
+		"Decline": func(ctx context.Context) error { _, err := de.svc.Decline(ctx, d.ID, "нет"); return err },
+		"Revoke":  func(ctx context.Context) error { _, err := de.svc.Revoke(ctx, d.ID); return err },
+		"PrepareSignature": func(ctx context.Context) error {
+			_, err := de.svc.PrepareSignature(ctx, d.ID, de.dirLeaf.PEM())
+			return err
+		},
+		"CompleteSignature": func(ctx context.Context) error {
+			_, err := de.svc.CompleteSignature(ctx, d.ID, "x", []byte{1})
+			return err
+		},
+		"SubmitSignature": func(ctx context.Context) error { _, err := de.svc.SubmitSignature(ctx, d.ID, sig); return err },
+	}
+	if _, err := de.svc.BlockMember(de.author, de.us.ID, de.sigMember.ID); err != nil {
+		t.Fatal(err)
+	}
+	for name, call := range calls {
+		if err := call(de.kalina); paraph.ErrorCode(err) != paraph.ENOTFOUND {
+			t.Errorf("%s by an outsider: %v", name, err)
+		}
+		if err := call(de.dir2); paraph.ErrorCode(err) != paraph.EFORBIDDEN {
+			t.Errorf("%s by a blocked member: %v", name, err)
+		}
+	}
+	// Department scope: a member who sees only their own department does not
+	// see a document of another.
+	sales, _ := de.svc.CreateDepartment(de.author, de.us.ID, "Продажи", "")
+	stock, _ := de.svc.CreateDepartment(de.author, de.us.ID, "Склад", "")
+	de.person(t, "clerk@romashka.example", "Клерк")
+	clerk, _ := de.svc.AddMember(de.author, de.us.ID, core.MemberInput{FullName: "Клерк", Email: "clerk@romashka.example", Phone: "+79160009999",
+		Role: "employee", DepartmentID: stock.ID, AccessScope: "own"})
+	_ = clerk
+	inSales, _ := de.svc.CreateDocument(de.author, de.us.ID, paraph.DocumentMeta{Title: "Продажный"}, sales.ID, core.UploadedFile{Name: "s.pdf", Body: bytes.NewReader(actBytes)})
+	clerkCtx := de.relogin(t, "clerk@romashka.example")
+	if _, _, err := de.svc.Document(clerkCtx, inSales.ID); paraph.ErrorCode(err) != paraph.ENOTFOUND {
+		t.Fatalf("another department's document: %v", err)
+	}
+	drafts, _, err := de.svc.Documents(clerkCtx, de.us.ID, core.DocumentQuery{Box: "drafts"})
+	if err != nil || len(drafts) != 0 {
+		t.Fatalf("clerk's drafts box: %d %v", len(drafts), err)
+	}
+	all, _, _ := de.svc.Documents(de.author, de.us.ID, core.DocumentQuery{Box: "drafts"})
+	if len(all) != 2 {
+		t.Fatalf("the owner's drafts: %d", len(all))
+	}
+}

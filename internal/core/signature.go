@@ -1,0 +1,562 @@
+package core
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"errors"
+	"io"
+	"time"
+
+	"paraph"
+	"paraph/cades"
+	"paraph/internal/notify"
+	"paraph/internal/store"
+	"paraph/internal/verify"
+	"paraph/pki"
+)
+
+// PrepareTTL is how long a prepared signature may be completed.
+const PrepareTTL = 15 * time.Minute
+
+// PreparedSignature is the first half of the two-step flow: what the
+// signer's key must sign.
+type PreparedSignature struct {
+	ID              string
+	ToBeSigned      []byte // the DER of the signed attributes
+	DigestAlgorithm string
+	Algorithm       string // as cades.Prepared.SignatureAlgorithm
+	ExpiresAt       time.Time
+}
+
+// SignatureResult is what a submitted signature came to.
+type SignatureResult struct {
+	ID            string
+	Indication    string
+	SubIndication string
+	Message       string
+	Document      *paraph.Document
+}
+
+// signerSlot finds the waiting signer of the current stage the acting
+// member signs as: named on the route, or a member with the right to sign
+// of the counterparty organization named there.
+func signerSlot(acc *docAccess, kind string) (*paraph.Signer, error) {
+	d := acc.doc
+	if d.State != paraph.DocInProgress {
+		return nil, &paraph.Error{Code: paraph.ECONFLICT, Reason: "document_not_in_progress", Message: "The document is not waiting for signatures."}
+	}
+	st := d.Stages[d.CurrentStage]
+	for i := range st.Signers {
+		sg := &st.Signers[i]
+		if sg.State != paraph.SignerWaiting {
+			continue
+		}
+		mine := (sg.MemberID != "" && sg.MemberID == acc.me.ID) ||
+			(sg.OrgID != "" && sg.OrgID == acc.me.OrgID && paraph.Can(acc.me, paraph.ActionSign, nil) == nil)
+		if mine {
+			if st.Signature != kind {
+				return nil, &paraph.Error{Code: paraph.ECONFLICT, Reason: "wrong_signature_kind",
+					Message: "This stage asks for a " + st.Signature + " signature."}
+			}
+			return sg, nil
+		}
+	}
+	for _, later := range d.Stages[d.CurrentStage+1:] {
+		for _, sg := range later.Signers {
+			if sg.MemberID == acc.me.ID || sg.OrgID == acc.me.OrgID {
+				return nil, &paraph.Error{Code: paraph.ECONFLICT, Reason: "not_your_turn",
+					Message: "It is not your turn yet: the stages before yours must be signed first."}
+			}
+		}
+	}
+	return nil, &paraph.Error{Code: paraph.EFORBIDDEN, Reason: "not_a_signer", Message: "You are not a signer this document waits for."}
+}
+
+// boundCertificate checks that a certificate is one bound to the acting
+// member, valid now, and returns it parsed with its stored chain.
+func (s *Service) boundCertificate(ctx context.Context, tx *store.Tx, me *paraph.Member, certData []byte) (*CertificateView, error) {
+	certs, err := parseCertificates(certData)
+	if err != nil {
+		return nil, err
+	}
+	leaf, _ := splitLeaf(certs)
+	stored, err := tx.FindMemberCertificates(ctx, me.OrgID, me.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range stored {
+		if c.Fingerprint == leaf.FingerprintSHA256 {
+			v, err := s.certificateView(ctx, c)
+			if err != nil {
+				return nil, err
+			}
+			return v, nil
+		}
+	}
+	return nil, &paraph.Error{Code: paraph.EINVALID, Reason: "signer_mismatch", Field: "certificate",
+		Message: "This certificate is not one of yours in this organization: add it on your certificates page first."}
+}
+
+// PrepareSignature starts a qualified signature with the two-step flow.
+func (s *Service) PrepareSignature(ctx context.Context, docID string, certData []byte) (*PreparedSignature, error) {
+	var out *PreparedSignature
+	err := s.db.Write(ctx, func(tx *store.Tx) error {
+		acc, err := s.loadDocument(ctx, tx, docID)
+		if err != nil {
+			return err
+		}
+		sg, err := signerSlot(acc, paraph.SigQualified)
+		if err != nil {
+			return err
+		}
+		cv, err := s.boundCertificate(ctx, tx, acc.me, certData)
+		if err != nil {
+			return err
+		}
+		if cv.Status == pki.StatusInvalid {
+			return &paraph.Error{Code: paraph.EINVALID, Reason: "certificate_invalid", Field: "certificate",
+				Message: "The certificate is not valid now (" + string(cv.Reason) + ")."}
+		}
+		digest, err := s.contentDigest(ctx, acc.doc, cv.Cert)
+		if err != nil {
+			return err
+		}
+		now := s.clock.Now().Truncate(time.Second)
+		p, err := cades.Prepare(cv.Cert.X509, digest, now)
+		if err != nil {
+			return &paraph.Error{Code: paraph.EINVALID, Reason: "algorithm_unsupported", Field: "certificate",
+				Message: "This certificate's key cannot make a signature here.", Err: err}
+		}
+		row := &store.Prepare{ID: newID(), DocumentID: docID, SignerID: sg.ID, AccountID: acc.me.AccountID, Cert: cv.Cert.Raw,
+			SignedAttrs: p.SignedAttrs, SigningTime: now, CreatedAt: now, ExpiresAt: now.Add(PrepareTTL)}
+		if err := tx.CreatePrepare(ctx, row); err != nil {
+			return err
+		}
+		out = &PreparedSignature{ID: row.ID, ToBeSigned: p.ToBeSigned, DigestAlgorithm: p.DigestAlgorithm,
+			Algorithm: p.SignatureAlgorithm, ExpiresAt: row.ExpiresAt}
+		return nil
+	})
+	return out, err
+}
+
+// contentDigest is the document's digest with the algorithm the
+// certificate's key needs: the stored SHA-256, or Streebog read from the blob.
+func (s *Service) contentDigest(ctx context.Context, d *paraph.Document, cert *pki.Certificate) ([]byte, error) {
+	h, name, err := cades.DigestFor(cert.X509)
+	if err != nil {
+		return nil, &paraph.Error{Code: paraph.EINVALID, Reason: "algorithm_unsupported", Field: "certificate",
+			Message: "This certificate's key cannot make a signature here.", Err: err}
+	}
+	if name == cades.SHA256 {
+		return hex.DecodeString(d.SHA256)
+	}
+	r, _, err := s.cfg.Blobs.Open(ctx, d.SHA256)
+	if err != nil {
+		return nil, paraph.Internal(err)
+	}
+	defer r.Close()
+	if _, err := io.Copy(h, r); err != nil {
+		return nil, paraph.Internal(err)
+	}
+	return h.Sum(nil), nil
+}
+
+// CompleteSignature finishes the two-step flow with the signature value the
+// signer's key made; the server assembles the CMS and checks it like any.
+func (s *Service) CompleteSignature(ctx context.Context, docID, prepareID string, value []byte) (*SignatureResult, error) {
+	var p *store.Prepare
+	var d *paraph.Document
+	err := s.db.Read(ctx, func(tx *store.Tx) error {
+		acc, err := s.loadDocument(ctx, tx, docID)
+		if err != nil {
+			return err
+		}
+		d = acc.doc
+		p, err = tx.FindPrepare(ctx, docID, prepareID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if pr := PrincipalFrom(ctx); pr == nil || pr.Account.ID != p.AccountID {
+		return nil, notFoundErr("Prepared signature")
+	}
+	if !s.clock.Now().Before(p.ExpiresAt) {
+		return nil, &paraph.Error{Code: paraph.EINVALID, Reason: "prepare_expired", Message: "The prepared signature expired; prepare it again."}
+	}
+	certs, err := pki.Parse(p.Cert)
+	if err != nil || len(certs) != 1 {
+		return nil, paraph.Internal(err)
+	}
+	// Prepare is deterministic: the same certificate, digest and time give
+	// the same attributes, which must be the ones the key signed.
+	digest, err := s.contentDigest(ctx, d, certs[0])
+	if err != nil {
+		return nil, err
+	}
+	prepared, err := cades.Prepare(certs[0].X509, digest, p.SigningTime)
+	if err != nil || !bytes.Equal(prepared.SignedAttrs, p.SignedAttrs) {
+		return nil, paraph.Internal(errors.New("core: prepared attributes do not reproduce"))
+	}
+	cms, err := cades.Assemble(prepared, certs[0].X509, nil, value)
+	if err != nil {
+		return nil, &paraph.Error{Code: paraph.EINVALID, Reason: "sig_crypto_failure", Field: "signature",
+			Message: "The signature value does not verify with the certificate's key over the prepared data.", Err: err}
+	}
+	return s.SubmitSignature(ctx, docID, cms)
+}
+
+// SubmitSignature takes a complete detached CMS signature (from the two-step
+// flow, or made elsewhere: openssl cms, CryptoPro). It is checked fully —
+// over the stored document bytes, signingCertificateV2, chain and validity at
+// signing time, that it is the signer the stage expects, and the МЧД when the
+// certificate is personal. A signature that does not pass is not stored:
+// the signer sees why, and the attempt is in the audit trail.
+func (s *Service) SubmitSignature(ctx context.Context, docID string, cms []byte) (*SignatureResult, error) {
+	if len(cms) > cades.MaxSize {
+		return nil, paraph.Invalid("cms", "signature_too_large", "The signature file is too large.")
+	}
+	// Check the cryptography outside the transaction: it reads the file.
+	var d *paraph.Document
+	if err := s.db.Read(ctx, func(tx *store.Tx) error {
+		acc, err := s.loadDocument(ctx, tx, docID)
+		if err == nil {
+			d = acc.doc
+		}
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	r, _, err := s.cfg.Blobs.Open(ctx, d.SHA256)
+	if err != nil {
+		return nil, paraph.Internal(err)
+	}
+	ts, err := s.trustStore(ctx)
+	if err != nil {
+		r.Close()
+		return nil, err
+	}
+	rep, err := verify.Detached(ctx, r, cms, ts, verify.Options{Now: s.clock.Now(), CheckRevocation: s.cfg.CheckRevocation})
+	r.Close()
+	if err != nil {
+		s.auditAttempt(ctx, d, "format_failure")
+		return nil, &paraph.Error{Code: paraph.EINVALID, Reason: "format_failure", Field: "cms",
+			Message: "This is not a CMS signature (a .sig or .p7s file).", Err: err}
+	}
+	if len(rep.Signatures) != 1 {
+		s.auditAttempt(ctx, d, "format_failure")
+		return nil, paraph.Invalid("cms", "one_signer_expected", "Upload a signature made by one signer.")
+	}
+	sig := rep.Signatures[0]
+	if sig.Indication != verify.Passed {
+		s.auditAttempt(ctx, d, sig.SubIndication)
+		return &SignatureResult{Indication: sig.Indication, SubIndication: sig.SubIndication, Message: sig.Message, Document: d},
+			&paraph.Error{Code: paraph.EINVALID, Reason: refusalReason(sig.SubIndication), Field: "cms", Message: sig.Message}
+	}
+	var res *SignatureResult
+	err = s.db.Write(ctx, func(tx *store.Tx) error {
+		if err := tx.LockDocument(ctx, docID); err != nil {
+			return err
+		}
+		acc, err := s.loadDocument(ctx, tx, docID)
+		if err != nil {
+			return err
+		}
+		slot, err := signerSlot(acc, paraph.SigQualified)
+		if err != nil {
+			return err
+		}
+		// The signer the stage expects: the certificate is one bound to the
+		// acting member, and it may sign for their organization.
+		cv, err := s.boundCertificate(ctx, tx, acc.me, sig.Certificate.Raw)
+		if err != nil {
+			return err
+		}
+		org, err := tx.FindOrganizationByID(ctx, acc.me.OrgID)
+		if err != nil {
+			return err
+		}
+		rows, err := tx.FindMemberPOAs(ctx, acc.me.OrgID, acc.me.ID)
+		if err != nil {
+			return err
+		}
+		var candidates []paraph.POACandidate
+		for _, row := range rows {
+			v, err := s.poaView(ctx, row)
+			if err != nil {
+				return err
+			}
+			candidates = append(candidates, poaCandidate(v, cv.Cert))
+		}
+		auth := paraph.CheckAuthority(org, identityOf(cv.Cert), candidates, "")
+		if !auth.OK() {
+			return &paraph.Error{Code: paraph.EINVALID, Reason: authorityReason(auth.Reason), Field: "cms", Message: auth.Message}
+		}
+		now := s.clock.Now()
+		rec := &store.SignatureRecord{ID: newID(), DocumentID: docID, SignerID: slot.ID, Kind: paraph.SigQualified,
+			AccountID: acc.me.AccountID, CMS: cms, SHA256: acc.doc.SHA256, Indication: sig.Indication, CertFP: cv.Cert.FingerprintSHA256,
+			SigningTime: sig.SigningTime, CreatedAt: now}
+		if auth.POA != nil {
+			rec.POAID = auth.POA.ID
+		}
+		if rec.SigningTime.IsZero() {
+			rec.SigningTime = now
+		}
+		if err := tx.CreateSignature(ctx, rec); err != nil {
+			if paraph.ErrorCode(err) == paraph.ECONFLICT {
+				return &paraph.Error{Code: paraph.ECONFLICT, Reason: "already_signed", Message: "This signature is already stored.", Err: err}
+			}
+			return err
+		}
+		if err := tx.MarkSigner(ctx, slot.ID, paraph.SignerSigned, now); err != nil {
+			return err
+		}
+		if err := s.audit(ctx, tx, "", acc.doc.OrgID, "document.signed", docID, `{"signer":"`+slot.ID+`","kind":"qualified"}`); err != nil {
+			return err
+		}
+		d, err := s.advance(ctx, tx, docID)
+		if err != nil {
+			return err
+		}
+		res = &SignatureResult{ID: rec.ID, Indication: sig.Indication, Message: sig.Message, Document: d}
+		return nil
+	})
+	if err == nil {
+		s.wake()
+	}
+	return res, err
+}
+
+// auditAttempt records a signature that did not pass, in its own transaction.
+func (s *Service) auditAttempt(ctx context.Context, d *paraph.Document, why string) {
+	err := s.db.Write(ctx, func(tx *store.Tx) error {
+		return s.audit(ctx, tx, "", d.OrgID, "document.signature_refused", d.ID, `{"sub_indication":"`+why+`"}`)
+	})
+	if err != nil {
+		s.log.Error("core: audit a refused signature", "err", err)
+	}
+}
+
+// advance opens the next stage when every signer of the current one signed,
+// or completes the document after the last. It runs under the document's
+// lock, so a stage advances exactly once however many signers finish together.
+func (s *Service) advance(ctx context.Context, tx *store.Tx, docID string) (*paraph.Document, error) {
+	d, err := tx.FindDocument(ctx, docID)
+	if err != nil {
+		return nil, err
+	}
+	for _, sg := range d.Stages[d.CurrentStage].Signers {
+		if sg.State != paraph.SignerSigned {
+			return d, nil
+		}
+	}
+	now := s.clock.Now()
+	d.UpdatedAt = now
+	if d.CurrentStage+1 < len(d.Stages) {
+		d.CurrentStage++
+		if err := tx.UpdateDocument(ctx, d); err != nil {
+			return nil, err
+		}
+		return d, s.notifyStage(ctx, tx, d, d.CurrentStage)
+	}
+	d.State, d.FinishedAt = paraph.DocCompleted, now
+	if err := tx.UpdateDocument(ctx, d); err != nil {
+		return nil, err
+	}
+	return d, s.audit(ctx, tx, "", d.OrgID, "document.completed", d.ID, "")
+}
+
+// Decline stops the route with a comment (a signer the document waits for);
+// the author is told.
+func (s *Service) Decline(ctx context.Context, docID, comment string) (*paraph.Document, error) {
+	comment = collapse(comment)
+	if comment == "" {
+		return nil, paraph.Invalid("comment", "comment_required", "Say why you decline: the author will read it.")
+	}
+	if len([]rune(comment)) > 2000 {
+		return nil, paraph.Invalid("comment", "comment_too_long", "The comment is too long (2000 characters at most).")
+	}
+	var out *paraph.Document
+	err := s.db.Write(ctx, func(tx *store.Tx) error {
+		if err := tx.LockDocument(ctx, docID); err != nil {
+			return err
+		}
+		acc, err := s.loadDocument(ctx, tx, docID)
+		if err != nil {
+			return err
+		}
+		d := acc.doc
+		var slot *paraph.Signer
+		for _, kind := range []string{paraph.SigQualified, paraph.SigSimple} {
+			if slot, err = signerSlot(acc, kind); err == nil {
+				break
+			}
+		}
+		if slot == nil {
+			return err
+		}
+		now := s.clock.Now()
+		if err := tx.MarkSigner(ctx, slot.ID, paraph.SignerDeclined, now); err != nil {
+			return err
+		}
+		d.State, d.DeclineComment, d.FinishedAt, d.UpdatedAt = paraph.DocDeclined, comment, now, now
+		if err := tx.UpdateDocument(ctx, d); err != nil {
+			return err
+		}
+		if err := s.audit(ctx, tx, "", d.OrgID, "document.declined", d.ID, ""); err != nil {
+			return err
+		}
+		out = d
+		author, err := tx.FindMember(ctx, d.OrgID, d.AuthorMemberID)
+		if err != nil {
+			return err
+		}
+		a, err := tx.FindAccountByID(ctx, author.AccountID)
+		if err != nil || a.Email == "" {
+			return err
+		}
+		return s.enqueueNotification(ctx, tx, "declined:"+d.ID, notification{Channel: notify.Email, To: a.Email,
+			Kind: notify.KindDocumentDeclined, Lang: a.Language, Data: notify.Data{"name": a.FullName, "title": d.Title,
+				"who": acc.me.FullName, "comment": comment, "link": s.cfg.BaseURL + "/documents/" + d.ID}})
+	})
+	if err == nil {
+		s.wake()
+	}
+	return out, err
+}
+
+// Revoke withdraws a sent document before it completes (its author, or an
+// owner or admin).
+func (s *Service) Revoke(ctx context.Context, docID string) (*paraph.Document, error) {
+	var out *paraph.Document
+	err := s.db.Write(ctx, func(tx *store.Tx) error {
+		if err := tx.LockDocument(ctx, docID); err != nil {
+			return err
+		}
+		acc, err := s.loadDocument(ctx, tx, docID)
+		if err != nil {
+			return err
+		}
+		if err := s.canManageDocument(acc); err != nil {
+			return err
+		}
+		d := acc.doc
+		if d.State != paraph.DocInProgress {
+			return &paraph.Error{Code: paraph.ECONFLICT, Reason: "document_not_in_progress", Message: "Only a document on its way can be revoked."}
+		}
+		now := s.clock.Now()
+		d.State, d.FinishedAt, d.UpdatedAt = paraph.DocRevoked, now, now
+		if err := tx.UpdateDocument(ctx, d); err != nil {
+			return err
+		}
+		out = d
+		return s.audit(ctx, tx, "", d.OrgID, "document.revoked", d.ID, "")
+	})
+	return out, err
+}
+
+// DocumentQuery selects a box of an organization.
+type DocumentQuery struct {
+	Box            string // incoming, outgoing (default) or drafts
+	State          string
+	CounterpartyID string
+	AuthorMemberID string
+	From, To       time.Time
+	Query          string
+	Cursor         string
+	Limit          int
+}
+
+// Documents lists a box of an organization, filtered by the acting member's
+// access scope (departments), newest first.
+func (s *Service) Documents(ctx context.Context, orgID string, q DocumentQuery) ([]*paraph.Document, string, error) {
+	switch q.Box {
+	case "", "outgoing", "incoming", "drafts":
+	default:
+		return nil, "", paraph.Invalid("box", "invalid_box", "The box is incoming, outgoing or drafts.")
+	}
+	var docs []*paraph.Document
+	var next string
+	err := s.db.Read(ctx, func(tx *store.Tx) error {
+		me, err := s.actor(ctx, tx, orgID)
+		if err != nil {
+			return err
+		}
+		if err := paraph.Can(me, paraph.ActionViewDocuments, nil); err != nil {
+			return err
+		}
+		f := store.DocumentFilter{OrgID: orgID, Box: q.Box, State: q.State, CounterpartyID: q.CounterpartyID,
+			AuthorMemberID: q.AuthorMemberID, From: q.From, To: q.To, Query: q.Query, Cursor: q.Cursor, Limit: q.Limit}
+		if me.AccessScope == paraph.ScopeAll {
+			f.AllDepartments = true
+		} else {
+			tree, err := tx.FindDepartments(ctx, orgID)
+			if err != nil {
+				return err
+			}
+			all, ids := paraph.VisibleDepartments(me.AccessScope, me.DepartmentID, me.AccessDepartments, tree)
+			f.AllDepartments = all
+			for id := range ids {
+				f.Departments = append(f.Departments, id)
+			}
+		}
+		docs, next, err = tx.FindDocuments(ctx, f)
+		return err
+	})
+	return docs, next, err
+}
+
+func collapse(s string) string { return string(bytes.Join(bytes.Fields([]byte(s)), []byte(" "))) }
+
+// refusalReason names why a signature did not pass, from the ETSI
+// sub-indications verify gives; the list is spelt out so every reason a
+// person may see has a translation.
+func refusalReason(sub string) string {
+	switch sub {
+	case "hash_failure":
+		return "hash_failure"
+	case "sig_crypto_failure":
+		return "sig_crypto_failure"
+	case "signing_certificate_mismatch":
+		return "signing_certificate_mismatch"
+	case "format_failure":
+		return "format_failure"
+	case "algorithm_unsupported":
+		return "algorithm_unsupported"
+	case "no_signing_certificate_found":
+		return "no_signing_certificate_found"
+	case "no_certificate_chain_found":
+		return "no_certificate_chain_found"
+	case "revoked":
+		return "revoked"
+	case "expired":
+		return "expired"
+	case "not_yet_valid":
+		return "not_yet_valid"
+	case "revocation_unknown":
+		return "revocation_unknown"
+	}
+	return "signature_not_passed"
+}
+
+// authorityReason names why a certificate may not sign for the organization.
+func authorityReason(r string) string {
+	switch r {
+	case "certificate_other_organization":
+		return "certificate_other_organization"
+	case "poa_missing":
+		return "poa_missing"
+	case "poa_revoked":
+		return "poa_revoked"
+	case "poa_expired":
+		return "poa_expired"
+	case "poa_principal_mismatch":
+		return "poa_principal_mismatch"
+	case "poa_representative_mismatch":
+		return "poa_representative_mismatch"
+	case "poa_no_power":
+		return "poa_no_power"
+	}
+	return "no_authority"
+}

@@ -1,0 +1,331 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+	"strings"
+	"time"
+
+	"paraph"
+)
+
+const docColumns = `d.id, d.org_id, d.author_member_id, COALESCE(a.full_name, ''), d.department_id, d.title, d.kind, d.number, d.doc_date,
+	d.amount, d.currency, d.counterparty_org_id, d.counterparty_name, d.comment, d.file_name, d.content_type, d.sha256, d.size,
+	d.state, d.current_stage, d.decline_comment, d.created_at, d.updated_at, d.sent_at, d.finished_at`
+
+const docFrom = ` FROM documents d LEFT JOIN members am ON am.id = d.author_member_id LEFT JOIN accounts a ON a.id = am.account_id`
+
+func scanDocument(row interface{ Scan(...any) error }) (*paraph.Document, error) {
+	var d paraph.Document
+	var dept, cp sql.NullString
+	var amount sql.NullInt64
+	var sent, finished sql.NullTime
+	err := row.Scan(&d.ID, &d.OrgID, &d.AuthorMemberID, &d.AuthorName, &dept, &d.Title, &d.Kind, &d.Number, &d.Date,
+		&amount, &d.Currency, &cp, &d.CounterpartyName, &d.Comment, &d.FileName, &d.ContentType, &d.SHA256, &d.Size,
+		&d.State, &d.CurrentStage, &d.DeclineComment, &d.CreatedAt, &d.UpdatedAt, &sent, &finished)
+	if err != nil {
+		return nil, err
+	}
+	d.DepartmentID, d.CounterpartyOrgID = dept.String, cp.String
+	if amount.Valid {
+		v := amount.Int64
+		d.Amount = &v
+	}
+	d.CreatedAt, d.UpdatedAt, d.SentAt, d.FinishedAt = d.CreatedAt.UTC(), d.UpdatedAt.UTC(), timeOf(sent), timeOf(finished)
+	return &d, nil
+}
+
+func documentSearchText(d *paraph.Document) string {
+	return strings.ToLower(d.Title + " " + d.Number + " " + d.CounterpartyName)
+}
+
+// CreateDocument inserts a draft.
+func (tx *Tx) CreateDocument(ctx context.Context, d *paraph.Document) error {
+	_, err := tx.exec(ctx, `INSERT INTO documents (id, org_id, author_member_id, department_id, title, kind, number, doc_date, amount,
+		currency, counterparty_org_id, counterparty_name, comment, file_name, content_type, sha256, size, state, current_stage,
+		decline_comment, search_text, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22)`,
+		d.ID, d.OrgID, d.AuthorMemberID, nullString(d.DepartmentID), d.Title, d.Kind, d.Number, d.Date, d.Amount, d.Currency,
+		nullString(d.CounterpartyOrgID), d.CounterpartyName, d.Comment, d.FileName, d.ContentType, d.SHA256, d.Size, d.State,
+		d.CurrentStage, d.DeclineComment, documentSearchText(d), d.CreatedAt.UTC())
+	return err
+}
+
+// UpdateDocument writes a document's metadata and state.
+func (tx *Tx) UpdateDocument(ctx context.Context, d *paraph.Document) error {
+	return tx.execOne(ctx, "Document", `UPDATE documents SET department_id = $2, title = $3, kind = $4, number = $5, doc_date = $6,
+		amount = $7, currency = $8, counterparty_org_id = $9, counterparty_name = $10, comment = $11, state = $12, current_stage = $13,
+		decline_comment = $14, search_text = $15, updated_at = $16, sent_at = $17, finished_at = $18 WHERE id = $1`,
+		d.ID, nullString(d.DepartmentID), d.Title, d.Kind, d.Number, d.Date, d.Amount, d.Currency, nullString(d.CounterpartyOrgID),
+		d.CounterpartyName, d.Comment, d.State, d.CurrentStage, d.DeclineComment, documentSearchText(d), d.UpdatedAt.UTC(),
+		nullTime(d.SentAt), nullTime(d.FinishedAt))
+}
+
+// LockDocument takes the document's row lock for the rest of the
+// transaction, so that two signers of one stage never both miss the
+// other's signature (PostgreSQL); SQLite's writer lock already serializes.
+func (tx *Tx) LockDocument(ctx context.Context, id string) error {
+	if tx.dialect != Postgres {
+		return nil
+	}
+	var got string
+	return notFound(tx.q.QueryRowContext(ctx, `SELECT id FROM documents WHERE id = $1 FOR UPDATE`, id).Scan(&got), "Document")
+}
+
+// FindDocument returns a document with its route.
+func (tx *Tx) FindDocument(ctx context.Context, id string) (*paraph.Document, error) {
+	d, err := scanDocument(tx.q.QueryRowContext(ctx, `SELECT `+docColumns+docFrom+` WHERE d.id = $1`, id))
+	if err != nil {
+		return nil, notFound(err, "Document")
+	}
+	if d.Stages, err = tx.findRoute(ctx, id); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+func (tx *Tx) findRoute(ctx context.Context, docID string) ([]paraph.Stage, error) {
+	rows, err := tx.q.QueryContext(ctx, `SELECT idx, side, signature FROM stages WHERE document_id = $1 ORDER BY idx`, docID)
+	if err != nil {
+		return nil, translate(err)
+	}
+	var stages []paraph.Stage
+	for rows.Next() {
+		var s paraph.Stage
+		if err := rows.Scan(&s.Index, &s.Side, &s.Signature); err != nil {
+			rows.Close()
+			return nil, translate(err)
+		}
+		stages = append(stages, s)
+	}
+	rows.Close()
+	srows, err := tx.q.QueryContext(ctx, `SELECT id, stage_idx, COALESCE(member_id, ''), COALESCE(org_id, ''), full_name, email, phone,
+		state, signed_at FROM signers WHERE document_id = $1 ORDER BY stage_idx, id`, docID)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer srows.Close()
+	for srows.Next() {
+		var s paraph.Signer
+		var signed sql.NullTime
+		if err := srows.Scan(&s.ID, &s.Stage, &s.MemberID, &s.OrgID, &s.FullName, &s.Email, &s.Phone, &s.State, &signed); err != nil {
+			return nil, translate(err)
+		}
+		s.SignedAt = timeOf(signed)
+		if s.Stage >= 0 && s.Stage < len(stages) {
+			stages[s.Stage].Signers = append(stages[s.Stage].Signers, s)
+		}
+	}
+	return stages, translate(srows.Err())
+}
+
+// ReplaceRoute sets a draft's route.
+func (tx *Tx) ReplaceRoute(ctx context.Context, docID string, stages []paraph.Stage) error {
+	if _, err := tx.exec(ctx, `DELETE FROM signers WHERE document_id = $1`, docID); err != nil {
+		return err
+	}
+	if _, err := tx.exec(ctx, `DELETE FROM stages WHERE document_id = $1`, docID); err != nil {
+		return err
+	}
+	for i, st := range stages {
+		if _, err := tx.exec(ctx, `INSERT INTO stages (document_id, idx, side, signature) VALUES ($1, $2, $3, $4)`,
+			docID, i, st.Side, st.Signature); err != nil {
+			return err
+		}
+		for _, s := range st.Signers {
+			if _, err := tx.exec(ctx, `INSERT INTO signers (id, document_id, stage_idx, member_id, org_id, full_name, email, phone, state)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'waiting')`, s.ID, docID, i, nullString(s.MemberID), nullString(s.OrgID),
+				s.FullName, s.Email, s.Phone); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// MarkSigner moves a waiting signer to signed or declined, once: a second
+// attempt finds nothing to update and is not_found.
+func (tx *Tx) MarkSigner(ctx context.Context, signerID, state string, at time.Time) error {
+	return tx.execOne(ctx, "Waiting signer", `UPDATE signers SET state = $2, signed_at = $3 WHERE id = $1 AND state = 'waiting'`,
+		signerID, state, at.UTC())
+}
+
+// SignatureRecord is a stored signature.
+type SignatureRecord struct {
+	ID            string
+	DocumentID    string
+	SignerID      string
+	Kind          string
+	AccountID     string
+	CMS           []byte
+	SHA256        string
+	Indication    string
+	SubIndication string
+	CertFP        string
+	POAID         string
+	Evidence      string
+	SigningTime   time.Time
+	CreatedAt     time.Time
+}
+
+// CreateSignature stores a signature; a second one for the same signer is a conflict.
+func (tx *Tx) CreateSignature(ctx context.Context, s *SignatureRecord) error {
+	if s.Evidence == "" {
+		s.Evidence = "{}"
+	}
+	_, err := tx.exec(ctx, `INSERT INTO signatures (id, document_id, signer_id, kind, account_id, cms, sha256, indication, sub_indication,
+		cert_fp, poa_id, evidence, signing_time, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+		s.ID, s.DocumentID, s.SignerID, s.Kind, s.AccountID, s.CMS, s.SHA256, s.Indication, s.SubIndication, s.CertFP, s.POAID,
+		s.Evidence, s.SigningTime.UTC(), s.CreatedAt.UTC())
+	return err
+}
+
+// FindSignatures lists a document's signatures in the order they came.
+func (tx *Tx) FindSignatures(ctx context.Context, docID string) ([]*SignatureRecord, error) {
+	rows, err := tx.q.QueryContext(ctx, `SELECT id, document_id, signer_id, kind, COALESCE(account_id, ''), cms, sha256, indication,
+		sub_indication, cert_fp, poa_id, evidence, signing_time, created_at FROM signatures WHERE document_id = $1 ORDER BY created_at, id`, docID)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []*SignatureRecord
+	for rows.Next() {
+		var s SignatureRecord
+		if err := rows.Scan(&s.ID, &s.DocumentID, &s.SignerID, &s.Kind, &s.AccountID, &s.CMS, &s.SHA256, &s.Indication,
+			&s.SubIndication, &s.CertFP, &s.POAID, &s.Evidence, &s.SigningTime, &s.CreatedAt); err != nil {
+			return nil, translate(err)
+		}
+		s.SigningTime, s.CreatedAt = s.SigningTime.UTC(), s.CreatedAt.UTC()
+		out = append(out, &s)
+	}
+	return out, translate(rows.Err())
+}
+
+// Prepare is the first half of a two-step signature.
+type Prepare struct {
+	ID          string
+	DocumentID  string
+	SignerID    string
+	AccountID   string
+	Cert        []byte
+	SignedAttrs []byte
+	SigningTime time.Time
+	CreatedAt   time.Time
+	ExpiresAt   time.Time
+}
+
+// CreatePrepare stores a prepared signature.
+func (tx *Tx) CreatePrepare(ctx context.Context, p *Prepare) error {
+	_, err := tx.exec(ctx, `INSERT INTO prepares (id, document_id, signer_id, account_id, cert, signed_attrs, signing_time, created_at, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, p.ID, p.DocumentID, p.SignerID, p.AccountID, p.Cert, p.SignedAttrs,
+		p.SigningTime.UTC(), p.CreatedAt.UTC(), p.ExpiresAt.UTC())
+	return err
+}
+
+// FindPrepare returns a prepared signature of a document.
+func (tx *Tx) FindPrepare(ctx context.Context, docID, id string) (*Prepare, error) {
+	var p Prepare
+	err := tx.q.QueryRowContext(ctx, `SELECT id, document_id, signer_id, account_id, cert, signed_attrs, signing_time, created_at, expires_at
+		FROM prepares WHERE id = $1 AND document_id = $2`, id, docID).
+		Scan(&p.ID, &p.DocumentID, &p.SignerID, &p.AccountID, &p.Cert, &p.SignedAttrs, &p.SigningTime, &p.CreatedAt, &p.ExpiresAt)
+	if err != nil {
+		return nil, notFound(err, "Prepared signature")
+	}
+	p.SigningTime, p.CreatedAt, p.ExpiresAt = p.SigningTime.UTC(), p.CreatedAt.UTC(), p.ExpiresAt.UTC()
+	return &p, nil
+}
+
+// DocumentFilter selects documents of one organization's box. Departments
+// nil means every department (scope all); otherwise only those (and never
+// documents without a department).
+type DocumentFilter struct {
+	OrgID          string
+	Box            string // "incoming", "outgoing" or "drafts"
+	Departments    []string
+	AllDepartments bool
+	State          string
+	CounterpartyID string
+	AuthorMemberID string
+	From, To       time.Time
+	Query          string
+	Cursor         string // the last document id of the previous page
+	Limit          int
+}
+
+// FindDocuments lists a box, newest first, page by page.
+func (tx *Tx) FindDocuments(ctx context.Context, f DocumentFilter) ([]*paraph.Document, string, error) {
+	if f.Limit <= 0 || f.Limit > 200 {
+		f.Limit = 50
+	}
+	var where []string
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	switch f.Box {
+	case "incoming":
+		where = append(where, "d.counterparty_org_id = "+arg(f.OrgID), "d.state <> 'draft'")
+	case "drafts":
+		where = append(where, "d.org_id = "+arg(f.OrgID), "d.state = 'draft'")
+	default:
+		where = append(where, "d.org_id = "+arg(f.OrgID), "d.state <> 'draft'")
+	}
+	if f.Box != "incoming" && !f.AllDepartments {
+		if len(f.Departments) == 0 {
+			return nil, "", nil
+		}
+		ph := make([]string, len(f.Departments))
+		for i, d := range f.Departments {
+			ph[i] = arg(d)
+		}
+		where = append(where, "d.department_id IN ("+strings.Join(ph, ", ")+")")
+	}
+	if f.State != "" {
+		where = append(where, "d.state = "+arg(f.State))
+	}
+	if f.CounterpartyID != "" {
+		where = append(where, "(d.counterparty_org_id = "+arg(f.CounterpartyID)+" OR d.org_id = "+arg(f.CounterpartyID)+")")
+	}
+	if f.AuthorMemberID != "" {
+		where = append(where, "d.author_member_id = "+arg(f.AuthorMemberID))
+	}
+	if !f.From.IsZero() {
+		where = append(where, "d.created_at >= "+arg(f.From.UTC()))
+	}
+	if !f.To.IsZero() {
+		where = append(where, "d.created_at < "+arg(f.To.UTC()))
+	}
+	if q := strings.ToLower(strings.TrimSpace(f.Query)); q != "" {
+		where = append(where, "d.search_text LIKE "+arg("%"+escapeLike(q)+"%")+" ESCAPE '\\'")
+	}
+	if f.Cursor != "" {
+		c := arg(f.Cursor)
+		at := "(SELECT created_at FROM documents WHERE id = " + c + ")"
+		where = append(where, "(d.created_at < "+at+" OR (d.created_at = "+at+" AND d.id < "+c+"))")
+	}
+	rows, err := tx.q.QueryContext(ctx, `SELECT `+docColumns+docFrom+` WHERE `+strings.Join(where, " AND ")+
+		` ORDER BY d.created_at DESC, d.id DESC LIMIT `+arg(f.Limit+1), args...)
+	if err != nil {
+		return nil, "", translate(err)
+	}
+	defer rows.Close()
+	var out []*paraph.Document
+	for rows.Next() {
+		d, err := scanDocument(rows)
+		if err != nil {
+			return nil, "", translate(err)
+		}
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", translate(err)
+	}
+	next := ""
+	if len(out) > f.Limit {
+		out = out[:f.Limit]
+		next = out[f.Limit-1].ID
+	}
+	return out, next, nil
+}
