@@ -13,6 +13,7 @@ import (
 	"paraph"
 	"paraph/cades"
 	"paraph/internal/core"
+	"paraph/internal/pdf"
 	"paraph/internal/store"
 	"paraph/internal/storetest"
 	"paraph/pki/pkitest"
@@ -333,4 +334,65 @@ func TestDocumentAccess(t *testing.T) {
 	if len(all) != 2 {
 		t.Fatalf("the owner's drafts: %d", len(all))
 	}
+}
+
+func TestActTemplateAndFunnel(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
+		de := newDocEnv(t, db)
+		act := pdf.Act{Language: "ru", Number: "17", Date: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC), Currency: "RUB",
+			Contractor: pdf.Party{Name: romashka.Name, INN: romashka.INN, KPP: romashka.KPP, OGRN: romashka.OGRN, Signer: "Смирнов И. П.", SignerPosition: "Генеральный директор"},
+			Customer:   pdf.Party{Name: "ТОВ «Калина»", EDRPOU: "00032129", Signer: "Бондар Т. Г.", SignerPosition: "Директор"},
+			Lines:      []pdf.Line{{Name: "Бухгалтерское обслуживание за ноябрь", Unit: "усл.", Quantity: "1", Price: 4500000, VATRate: 20}}}
+		d, err := de.svc.CreateActDocument(de.author, de.us.ID, act, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Kind != "act" || d.Amount == nil || *d.Amount != 4500000 || d.ContentType != "application/pdf" || d.Title != "Акт № 17 от 23.11.2026" {
+			t.Fatalf("act document: %+v", d)
+		}
+		_, f, err := de.svc.OpenDocumentFile(de.author, d.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		head := make([]byte, 5)
+		f.Read(head)
+		f.Close()
+		if string(head) != "%PDF-" {
+			t.Fatalf("not a PDF: %q", head)
+		}
+		bad := act
+		bad.Lines = nil
+		_, err = de.svc.CreateActDocument(de.author, de.us.ID, bad, "")
+		if paraph.ErrorCode(err) != paraph.EINVALID {
+			t.Fatalf("an act without lines: %v", err)
+		}
+		// The funnel: one draft, one waiting for us, one for the counterparty, one declined.
+		route := func(side string) []paraph.Stage {
+			st := paraph.Stage{Side: side, Signature: paraph.SigQualified, Signers: []paraph.Signer{{MemberID: de.dirMember.ID}}}
+			if side == paraph.SideCounterparty {
+				st.Signers = []paraph.Signer{{OrgID: de.them.ID}}
+			}
+			return []paraph.Stage{st}
+		}
+		d1 := de.draft(t, route(paraph.SideOwn))
+		de.svc.Send(de.author, d1.ID)
+		d2 := de.draft(t, route(paraph.SideCounterparty))
+		de.svc.Send(de.author, d2.ID)
+		d3 := de.draft(t, route(paraph.SideOwn))
+		de.svc.Send(de.author, d3.ID)
+		de.svc.Revoke(de.author, d3.ID)
+		fun, err := de.svc.DocumentFunnel(de.author, de.us.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]int{"draft": 1, "waiting_us": 1, "waiting_counterparty": 1, "completed": 0, "declined_or_revoked": 1}
+		for k, v := range want {
+			if fun.Counts[k] != v {
+				t.Errorf("funnel %s = %d, want %d (%v)", k, fun.Counts[k], v, fun.Counts)
+			}
+		}
+		if len(fun.Waiting) != 2 {
+			t.Errorf("waiting: %d", len(fun.Waiting))
+		}
+	})
 }

@@ -486,21 +486,12 @@ func (s *Service) Documents(ctx context.Context, orgID string, q DocumentQuery) 
 		if err := paraph.Can(me, paraph.ActionViewDocuments, nil); err != nil {
 			return err
 		}
-		f := store.DocumentFilter{OrgID: orgID, Box: q.Box, State: q.State, CounterpartyID: q.CounterpartyID,
-			AuthorMemberID: q.AuthorMemberID, From: q.From, To: q.To, Query: q.Query, Cursor: q.Cursor, Limit: q.Limit}
-		if me.AccessScope == paraph.ScopeAll {
-			f.AllDepartments = true
-		} else {
-			tree, err := tx.FindDepartments(ctx, orgID)
-			if err != nil {
-				return err
-			}
-			all, ids := paraph.VisibleDepartments(me.AccessScope, me.DepartmentID, me.AccessDepartments, tree)
-			f.AllDepartments = all
-			for id := range ids {
-				f.Departments = append(f.Departments, id)
-			}
+		f, err := s.scopeFilterOf(ctx, tx, me)
+		if err != nil {
+			return err
 		}
+		f.Box, f.State, f.CounterpartyID, f.AuthorMemberID = q.Box, q.State, q.CounterpartyID, q.AuthorMemberID
+		f.From, f.To, f.Query, f.Cursor, f.Limit = q.From, q.To, q.Query, q.Cursor, q.Limit
 		docs, next, err = tx.FindDocuments(ctx, f)
 		return err
 	})
@@ -559,4 +550,35 @@ func authorityReason(r string) string {
 		return "poa_no_power"
 	}
 	return "no_authority"
+}
+
+// scopeFilter is a document filter of an organization limited to the acting
+// member's departments.
+func (s *Service) scopeFilter(ctx context.Context, tx *store.Tx, orgID string) (store.DocumentFilter, error) {
+	me, err := s.actor(ctx, tx, orgID)
+	if err != nil {
+		return store.DocumentFilter{}, err
+	}
+	if err := paraph.Can(me, paraph.ActionViewDocuments, nil); err != nil {
+		return store.DocumentFilter{}, err
+	}
+	return s.scopeFilterOf(ctx, tx, me)
+}
+
+func (s *Service) scopeFilterOf(ctx context.Context, tx *store.Tx, me *paraph.Member) (store.DocumentFilter, error) {
+	f := store.DocumentFilter{OrgID: me.OrgID}
+	if me.AccessScope == paraph.ScopeAll {
+		f.AllDepartments = true
+		return f, nil
+	}
+	tree, err := tx.FindDepartments(ctx, me.OrgID)
+	if err != nil {
+		return f, err
+	}
+	all, ids := paraph.VisibleDepartments(me.AccessScope, me.DepartmentID, me.AccessDepartments, tree)
+	f.AllDepartments = all
+	for id := range ids {
+		f.Departments = append(f.Departments, id)
+	}
+	return f, nil
 }

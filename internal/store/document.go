@@ -329,3 +329,43 @@ func (tx *Tx) FindDocuments(ctx context.Context, f DocumentFilter) ([]*paraph.Do
 	}
 	return out, next, nil
 }
+
+// FunnelCounts counts an organization's documents by funnel step (draft,
+// waiting_us, waiting_counterparty, completed, declined_or_revoked) within
+// the filter's departments.
+func (tx *Tx) FunnelCounts(ctx context.Context, f DocumentFilter) (map[string]int, error) {
+	args := []any{f.OrgID}
+	where := "d.org_id = $1"
+	if !f.AllDepartments {
+		if len(f.Departments) == 0 {
+			return map[string]int{}, nil
+		}
+		ph := make([]string, len(f.Departments))
+		for i, d := range f.Departments {
+			args = append(args, d)
+			ph[i] = "$" + strconv.Itoa(len(args))
+		}
+		where += " AND d.department_id IN (" + strings.Join(ph, ", ") + ")"
+	}
+	rows, err := tx.q.QueryContext(ctx, `SELECT CASE
+			WHEN d.state = 'in_progress' AND s.side = 'counterparty' THEN 'waiting_counterparty'
+			WHEN d.state = 'in_progress' THEN 'waiting_us'
+			WHEN d.state IN ('declined', 'revoked') THEN 'declined_or_revoked'
+			ELSE d.state END AS step, COUNT(*)
+		FROM documents d LEFT JOIN stages s ON s.document_id = d.id AND s.idx = d.current_stage
+		WHERE `+where+` GROUP BY 1`, args...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var step string
+		var n int
+		if err := rows.Scan(&step, &n); err != nil {
+			return nil, translate(err)
+		}
+		out[step] += n
+	}
+	return out, translate(rows.Err())
+}
