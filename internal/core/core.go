@@ -38,8 +38,9 @@ type Config struct {
 	CheckRevocation bool           // fetch CRLs when checking certificates
 	CRLFetcher      pki.CRLFetcher // nil: over HTTP with pki's defaults
 
-	Blobs           blob.Store // where document bytes live
-	MaxDocumentSize int64      // upload cap in bytes; 0: DefaultMaxDocumentSize
+	Blobs           blob.Store    // where document bytes live
+	MaxDocumentSize int64         // upload cap in bytes; 0: DefaultMaxDocumentSize
+	LinkTTL         time.Duration // how long a signing link works; 0: DefaultLinkTTL
 }
 
 func (c *Config) setDefaults() {

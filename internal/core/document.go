@@ -389,7 +389,10 @@ func (s *Service) notifyStage(ctx context.Context, tx *store.Tx, d *paraph.Docum
 				}
 			}
 		default:
-			continue // people outside get a signing link (simple signatures, next)
+			if err := s.sendSigningLink(ctx, tx, d, org, sg); err != nil {
+				return err
+			}
+			continue
 		}
 		for _, a := range to {
 			if a.Email == "" {

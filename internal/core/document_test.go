@@ -396,3 +396,76 @@ func TestActTemplateAndFunnel(t *testing.T) {
 		}
 	})
 }
+
+// The two-party flow of the issue: our director signs qualified, then an
+// outside client signs simple by link and a code.
+func TestSimpleSignatureByLink(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
+		de := newDocEnv(t, db)
+		d := de.draft(t, []paraph.Stage{
+			{Side: paraph.SideOwn, Signature: paraph.SigQualified, Signers: []paraph.Signer{{MemberID: de.dirMember.ID}}},
+			{Side: paraph.SideCounterparty, Signature: paraph.SigSimple, Signers: []paraph.Signer{{FullName: "Клиент Клиентов", Email: "client@example.com"}}},
+		})
+		de.svc.Send(de.author, d.ID)
+		if _, err := twoStep(t, de.svc, de.author, d.ID, de.dirLeaf); err != nil {
+			t.Fatal(err)
+		}
+		de.deliver(t)
+		var link string
+		for _, m := range de.sent.msgs {
+			if m.To == "client@example.com" {
+				if i := strings.Index(m.Body, "/s/"); i >= 0 {
+					link = strings.Fields(m.Body[i+3:])[0]
+				}
+			}
+		}
+		if link == "" {
+			t.Fatal("no signing link was sent to the client")
+		}
+		anon := ctxFrom("203.0.113.77")
+		sess, err := de.svc.LookupSigningLink(anon, link)
+		if err != nil || !sess.Ready || sess.Address != "cl***@example.com" || sess.Document.ID != d.ID {
+			t.Fatalf("session: %+v %v", sess, err)
+		}
+		_, err = de.svc.LookupSigningLink(anon, "ppl_forged")
+		wantReason(t, err, "link_invalid")
+		png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde")
+		_, err = de.svc.SignByLink(anon, link, core.SimpleSignature{Code: "123456", Image: png})
+		wantReason(t, err, "code_required")
+		if _, err := de.svc.RequestSigningCode(anon, link); err != nil {
+			t.Fatal(err)
+		}
+		_, err = de.svc.RequestSigningCode(anon, link)
+		wantReason(t, err, "code_resend_too_soon")
+		code := de.lastCode(t, "client@example.com")
+		wrong := "000000"
+		if code == wrong {
+			wrong = "111111"
+		}
+		_, err = de.svc.SignByLink(anon, link, core.SimpleSignature{Code: wrong, Image: png})
+		wantReason(t, err, "wrong_code")
+		_, err = de.svc.SignByLink(anon, link, core.SimpleSignature{Code: code})
+		wantReason(t, err, "signature_image_required")
+		_, err = de.svc.SignByLink(anon, link, core.SimpleSignature{Code: code, Image: []byte("GIF89a not png")})
+		wantReason(t, err, "image_not_png_jpeg")
+		res, err := de.svc.SignByLink(anon, link, core.SimpleSignature{Code: code, Image: png})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Document.State != paraph.DocCompleted {
+			t.Fatalf("state %s", res.Document.State)
+		}
+		_, sigs, _ := de.svc.Document(de.author, d.ID)
+		if len(sigs) != 2 || sigs[1].Kind != "simple" || !strings.Contains(sigs[1].Evidence, `"ip":"203.0.113.77"`) ||
+			!strings.Contains(sigs[1].Evidence, `"address":"cl***@example.com"`) || !strings.Contains(sigs[1].Evidence, d.SHA256) {
+			t.Fatalf("evidence: %+v", sigs[len(sigs)-1])
+		}
+		// A reused link: signed already.
+		_, err = de.svc.RequestSigningCode(anon, link)
+		wantReason(t, err, "already_signed")
+		// An expired link.
+		de.clock.Advance(31 * 24 * time.Hour)
+		_, err = de.svc.LookupSigningLink(anon, link)
+		wantReason(t, err, "link_expired")
+	})
+}

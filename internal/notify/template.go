@@ -26,12 +26,13 @@ const (
 	KindCertificateExpiring Kind = "certificate_expiring"
 	KindDocumentToSign      Kind = "document_to_sign"  // data: name, org, title, link
 	KindDocumentDeclined    Kind = "document_declined" // data: name, title, who, comment, link
+	KindSigningLink         Kind = "signing_link"      // data: name, org, title, link, days
 )
 
 // Kinds lists every template kind; a test checks each exists in every
 // language and channel. Add new kinds here.
 func Kinds() []Kind {
-	return []Kind{KindConfirmCode, KindResetCode, KindLoginChangeCode, KindPasswordChanged, KindMemberInvited, KindMemberAdded, KindCertificateExpiring, KindDocumentToSign, KindDocumentDeclined}
+	return []Kind{KindConfirmCode, KindResetCode, KindLoginChangeCode, KindPasswordChanged, KindMemberInvited, KindMemberAdded, KindCertificateExpiring, KindDocumentToSign, KindDocumentDeclined, KindSigningLink}
 }
 
 // Data holds the values a template fills in. Values are preformatted text

@@ -107,7 +107,7 @@ func TestSMSFitsOneSegment(t *testing.T) {
 	for _, lang := range languages() {
 		for _, kind := range Kinds() {
 			segments := 1
-			if kind == KindMemberInvited || kind == KindMemberAdded || kind == KindCertificateExpiring || kind == KindDocumentToSign || kind == KindDocumentDeclined {
+			if kind == KindMemberInvited || kind == KindMemberAdded || kind == KindCertificateExpiring || kind == KindDocumentToSign || kind == KindDocumentDeclined || kind == KindSigningLink {
 				segments = 2
 			}
 			_, body, err := Render(kind, SMS, lang, data)

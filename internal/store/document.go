@@ -369,3 +369,69 @@ func (tx *Tx) FunnelCounts(ctx context.Context, f DocumentFilter) (map[string]in
 	}
 	return out, translate(rows.Err())
 }
+
+// SetSignerLink stores the hash of a signer's signing link and its expiry.
+func (tx *Tx) SetSignerLink(ctx context.Context, signerID, hash string, expires time.Time) error {
+	return tx.execOne(ctx, "Signer", `UPDATE signers SET link_hash = $2, link_expires_at = $3 WHERE id = $1`, signerID, hash, expires.UTC())
+}
+
+// FindSignerByLink returns the document and signer a link belongs to, and
+// when the link expires.
+func (tx *Tx) FindSignerByLink(ctx context.Context, hash string) (docID, signerID string, expires time.Time, err error) {
+	var exp sql.NullTime
+	err = tx.q.QueryRowContext(ctx, `SELECT document_id, id, link_expires_at FROM signers WHERE link_hash = $1 AND link_hash <> ''`, hash).
+		Scan(&docID, &signerID, &exp)
+	if err != nil {
+		return "", "", time.Time{}, notFound(err, "Signing link")
+	}
+	return docID, signerID, timeOf(exp), nil
+}
+
+// SignCode is a one-time code for a simple signature.
+type SignCode struct {
+	ID        string
+	SignerID  string
+	Channel   string
+	Address   string
+	Hash      string
+	Attempts  int
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	UsedAt    time.Time
+}
+
+// CreateSignCode stores a code.
+func (tx *Tx) CreateSignCode(ctx context.Context, c *SignCode) error {
+	_, err := tx.exec(ctx, `INSERT INTO sign_codes (id, signer_id, channel, address, code_hash, created_at, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, c.ID, c.SignerID, c.Channel, c.Address, c.Hash, c.CreatedAt.UTC(), c.ExpiresAt.UTC())
+	return err
+}
+
+// FindLatestSignCode returns a signer's newest code.
+func (tx *Tx) FindLatestSignCode(ctx context.Context, signerID string) (*SignCode, error) {
+	var c SignCode
+	var used sql.NullTime
+	err := tx.q.QueryRowContext(ctx, `SELECT id, signer_id, channel, address, code_hash, attempts, created_at, expires_at, used_at
+		FROM sign_codes WHERE signer_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1`, signerID).
+		Scan(&c.ID, &c.SignerID, &c.Channel, &c.Address, &c.Hash, &c.Attempts, &c.CreatedAt, &c.ExpiresAt, &used)
+	if err != nil {
+		return nil, notFound(err, "Code")
+	}
+	c.CreatedAt, c.ExpiresAt, c.UsedAt = c.CreatedAt.UTC(), c.ExpiresAt.UTC(), timeOf(used)
+	return &c, nil
+}
+
+// AddSignCodeAttempt counts a wrong try.
+func (tx *Tx) AddSignCodeAttempt(ctx context.Context, id string) error {
+	return tx.execOne(ctx, "Code", `UPDATE sign_codes SET attempts = attempts + 1 WHERE id = $1`, id)
+}
+
+// UseSignCode spends a code once.
+func (tx *Tx) UseSignCode(ctx context.Context, id string, at time.Time) error {
+	return tx.execOne(ctx, "Code", `UPDATE sign_codes SET used_at = $2 WHERE id = $1 AND used_at IS NULL`, id, at.UTC())
+}
+
+// SetSignatureImages records a simple signature's image and stamp blobs.
+func (tx *Tx) SetSignatureImages(ctx context.Context, id, image, stamp string) error {
+	return tx.execOne(ctx, "Signature", `UPDATE signatures SET image_sha256 = $2, stamp_sha256 = $3 WHERE id = $1`, id, image, stamp)
+}
