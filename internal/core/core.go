@@ -41,6 +41,7 @@ type Config struct {
 	Blobs           blob.Store    // where document bytes live
 	MaxDocumentSize int64         // upload cap in bytes; 0: DefaultMaxDocumentSize
 	LinkTTL         time.Duration // how long a signing link works; 0: DefaultLinkTTL
+	RemindAfter     time.Duration // remind waiting signers after this long; 0: DefaultRemindAfter; <0: never
 }
 
 func (c *Config) setDefaults() {

@@ -358,12 +358,25 @@ func (s *Service) Send(ctx context.Context, docID string) (*paraph.Document, err
 
 // notifyStage tells the signers of a stage that the document waits for them.
 func (s *Service) notifyStage(ctx context.Context, tx *store.Tx, d *paraph.Document, stage int) error {
+	if err := tx.MarkReminded(ctx, d.ID, stage, s.clock.Now()); err != nil {
+		return err
+	}
+	return s.notifyWaiting(ctx, tx, d, stage, "")
+}
+
+// notifyWaiting sends the "waits for your signature" notices of a stage;
+// people outside get (a new) signing link.
+// keySuffix tells a reminder's messages apart from the first ones.
+func (s *Service) notifyWaiting(ctx context.Context, tx *store.Tx, d *paraph.Document, stage int, keySuffix string) error {
 	org, err := tx.FindOrganizationByID(ctx, d.OrgID)
 	if err != nil {
 		return err
 	}
 	link := s.cfg.BaseURL + "/documents/" + d.ID
 	for _, sg := range d.Stages[stage].Signers {
+		if sg.State != paraph.SignerWaiting {
+			continue
+		}
 		var to []*store.AccountRecord
 		switch {
 		case sg.MemberID != "":
@@ -389,7 +402,7 @@ func (s *Service) notifyStage(ctx context.Context, tx *store.Tx, d *paraph.Docum
 				}
 			}
 		default:
-			if err := s.sendSigningLink(ctx, tx, d, org, sg); err != nil {
+			if err := s.sendSigningLink(ctx, tx, d, org, sg, keySuffix); err != nil {
 				return err
 			}
 			continue
@@ -398,7 +411,7 @@ func (s *Service) notifyStage(ctx context.Context, tx *store.Tx, d *paraph.Docum
 			if a.Email == "" {
 				continue
 			}
-			if err := s.enqueueNotification(ctx, tx, "sign:"+sg.ID+":"+a.ID, notification{Channel: notify.Email, To: a.Email,
+			if err := s.enqueueNotification(ctx, tx, "sign:"+sg.ID+":"+a.ID+keySuffix, notification{Channel: notify.Email, To: a.Email,
 				Kind: notify.KindDocumentToSign, Lang: a.Language, Data: notify.Data{"name": a.FullName, "org": org.Name,
 					"title": d.Title, "link": link}}); err != nil {
 				return err

@@ -469,3 +469,51 @@ func TestSimpleSignatureByLink(t *testing.T) {
 		wantReason(t, err, "link_expired")
 	})
 }
+
+func TestReminders(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
+		de := newDocEnv(t, db)
+		d := de.draft(t, []paraph.Stage{{Side: paraph.SideOwn, Signature: paraph.SigQualified, Signers: []paraph.Signer{{MemberID: de.sigMember.ID}}}})
+		de.svc.Send(de.author, d.ID)
+		told := func() int {
+			de.deliver(t)
+			n := 0
+			for _, m := range de.sent.msgs {
+				if m.To == "second@romashka.example" && strings.Contains(m.Subject, "Акт № 17") {
+					n++
+				}
+			}
+			return n
+		}
+		if told() != 1 {
+			t.Fatal("not told at send")
+		}
+		// By hand: not within the hour after the last notice; then yes.
+		wantReason(t, de.svc.Remind(de.author, d.ID), "remind_too_soon")
+		de.clock.Advance(2 * time.Hour)
+		if err := de.svc.Remind(de.author, d.ID); err != nil {
+			t.Fatal(err)
+		}
+		if told() != 2 {
+			t.Fatal("not reminded by hand")
+		}
+		// A signer cannot remind; only the author or an admin.
+		if err := de.svc.Remind(de.dir2, d.ID); paraph.ErrorCode(err) != paraph.EFORBIDDEN {
+			t.Fatalf("signer reminds: %v", err)
+		}
+		// Automatically after three days of silence, once.
+		if n, _ := de.svc.RemindWaiting(context.Background()); n != 0 {
+			t.Fatalf("reminded too early: %d", n)
+		}
+		de.clock.Advance(3*24*time.Hour + time.Minute)
+		if n, err := de.svc.RemindWaiting(context.Background()); n != 1 || err != nil {
+			t.Fatalf("automatic: %d %v", n, err)
+		}
+		if n, _ := de.svc.RemindWaiting(context.Background()); n != 0 {
+			t.Fatalf("reminded twice: %d", n)
+		}
+		if told() != 3 {
+			t.Fatal("the automatic reminder did not go out")
+		}
+	})
+}

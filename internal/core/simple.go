@@ -25,7 +25,8 @@ const MaxSignatureImage = 1 << 20
 
 // sendSigningLink makes the signing link of a person outside and sends it
 // by email, or by SMS when the route gives only a phone.
-func (s *Service) sendSigningLink(ctx context.Context, tx *store.Tx, d *paraph.Document, org *paraph.Organization, sg paraph.Signer) error {
+// A reminder sends a fresh link; the one before it stops working.
+func (s *Service) sendSigningLink(ctx context.Context, tx *store.Tx, d *paraph.Document, org *paraph.Organization, sg paraph.Signer, keySuffix string) error {
 	secret := "ppl_" + base64.RawURLEncoding.EncodeToString(randomBytes(32))
 	ttl := s.cfg.LinkTTL
 	if ttl == 0 {
@@ -40,7 +41,7 @@ func (s *Service) sendSigningLink(ctx context.Context, tx *store.Tx, d *paraph.D
 	if sg.Email == "" {
 		n.Channel, n.To = notify.SMS, sg.Phone
 	}
-	return s.enqueueNotification(ctx, tx, "link:"+sg.ID, n)
+	return s.enqueueNotification(ctx, tx, "link:"+sg.ID+keySuffix, n)
 }
 
 // SigningSession is what a signing link opens.

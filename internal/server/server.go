@@ -61,6 +61,11 @@ func New(db *store.DB, svc *core.Service, log *slog.Logger, opts Options) (*Serv
 		return payload, err
 	})
 	s.runner.Schedule(core.JobCertificateReminders, time.Hour)
+	s.runner.Handle(core.JobReminders, func(ctx context.Context, payload string) (string, error) {
+		_, err := svc.RemindWaiting(ctx)
+		return payload, err
+	})
+	s.runner.Schedule(core.JobReminders, time.Hour)
 	svc.OnEnqueue(s.runner.Wake)
 
 	s.reg = prometheus.NewRegistry()

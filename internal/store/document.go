@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -434,4 +435,44 @@ func (tx *Tx) UseSignCode(ctx context.Context, id string, at time.Time) error {
 // SetSignatureImages records a simple signature's image and stamp blobs.
 func (tx *Tx) SetSignatureImages(ctx context.Context, id, image, stamp string) error {
 	return tx.execOne(ctx, "Signature", `UPDATE signatures SET image_sha256 = $2, stamp_sha256 = $3 WHERE id = $1`, id, image, stamp)
+}
+
+// MarkReminded records when a stage's waiting signers were last told.
+func (tx *Tx) MarkReminded(ctx context.Context, docID string, stage int, at time.Time) error {
+	_, err := tx.exec(ctx, `UPDATE signers SET reminded_at = $3 WHERE document_id = $1 AND stage_idx = $2 AND state = 'waiting'`,
+		docID, stage, at.UTC())
+	return err
+}
+
+// LastReminded returns when a stage's signers were last told (zero: never).
+func (tx *Tx) LastReminded(ctx context.Context, docID string, stage int) (time.Time, error) {
+	// Not MAX(): SQLite returns an aggregate of a time column as text.
+	var at sql.NullTime
+	err := tx.q.QueryRowContext(ctx, `SELECT reminded_at FROM signers WHERE document_id = $1 AND stage_idx = $2
+		AND reminded_at IS NOT NULL ORDER BY reminded_at DESC LIMIT 1`, docID, stage).Scan(&at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, nil
+	}
+	return timeOf(at), translate(err)
+}
+
+// FindDocumentsToRemind lists documents in progress whose current stage's
+// waiting signers were last told before a time.
+func (tx *Tx) FindDocumentsToRemind(ctx context.Context, before time.Time, limit int) ([]string, error) {
+	rows, err := tx.q.QueryContext(ctx, `SELECT d.id FROM documents d
+		JOIN signers s ON s.document_id = d.id AND s.stage_idx = d.current_stage AND s.state = 'waiting'
+		WHERE d.state = 'in_progress' GROUP BY d.id HAVING MAX(s.reminded_at) < $1 ORDER BY d.id LIMIT $2`, before.UTC(), limit)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, translate(err)
+		}
+		out = append(out, id)
+	}
+	return out, translate(rows.Err())
 }
