@@ -99,6 +99,18 @@ var routes = []route{
 	{"DELETE", "/api/v1/admin/trust-roots/{id}", authenticated, (*API).removeTrustRoot},
 	{"POST", "/api/v1/auth/certificate/challenge", public, (*API).certificateChallenge},
 	{"POST", "/api/v1/auth/certificate/login", public, (*API).certificateLogin},
+	{"POST", "/api/v1/orgs/{org}/documents", authenticated, (*API).createDocument},
+	{"GET", "/api/v1/orgs/{org}/documents", authenticated, (*API).documents},
+	{"GET", "/api/v1/documents/{doc}", authenticated, (*API).document},
+	{"PUT", "/api/v1/documents/{doc}/route", authenticated, (*API).setRoute},
+	{"POST", "/api/v1/documents/{doc}/send", authenticated, (*API).sendDocument},
+	{"POST", "/api/v1/documents/{doc}/revoke", authenticated, (*API).revokeDocument},
+	{"POST", "/api/v1/documents/{doc}/decline", authenticated, (*API).declineDocument},
+	{"POST", "/api/v1/documents/{doc}/signatures/prepare", authenticated, (*API).prepareSignature},
+	{"POST", "/api/v1/documents/{doc}/signatures", authenticated, (*API).submitSignature},
+	{"GET", "/api/v1/documents/{doc}/file", authenticated, (*API).documentFile},
+	{"GET", "/api/v1/documents/{doc}/signatures/{sig}/cms", authenticated, (*API).signatureCMS},
+	{"GET", "/api/v1/documents/{doc}/package.zip", authenticated, (*API).documentPackage},
 }
 
 // Register adds the API routes to mux, and a problem+json 404 for the rest of /api/.
