@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"paraph"
@@ -103,7 +104,7 @@ var (
 
 // seedDemo creates the demo world through the same use cases people use. On
 // a data dir that has it already, it changes nothing.
-func seedDemo(ctx context.Context, svc *core.Service) error {
+func seedDemo(ctx context.Context, svc *core.Service, dataDir string) error {
 	as := map[string]context.Context{}
 	for _, p := range demoPeople {
 		_, err := svc.CreateActiveAccount(ctx, core.Registration{Login: p.Login, Password: DemoPassword, FullName: p.Name, Language: p.Language})
@@ -129,12 +130,14 @@ func seedDemo(ctx context.Context, svc *core.Service) error {
 		person[p.Login] = p
 		phone[p.Login] = fmt.Sprintf("+7900000%04d", i) // made up, unique
 	}
+	orgIDs := map[string]string{}
 	for _, d := range demoOrgs {
 		owner := as[d.Owner]
 		o, err := svc.CreateOrganization(owner, d.Org)
 		if err != nil {
 			return fmt.Errorf("organization %s: %w", d.Org.Name, err)
 		}
+		orgIDs[d.Org.Name] = o.ID
 		depts := map[string]string{}
 		for _, dep := range d.Departments {
 			created, err := svc.CreateDepartment(owner, o.ID, dep[0], depts[dep[1]])
@@ -159,7 +162,7 @@ func seedDemo(ctx context.Context, svc *core.Service) error {
 			}
 		}
 	}
-	return nil
+	return seedDemoDocuments(ctx, svc, as, orgIDs, filepath.Join(dataDir, "demo-keys"))
 }
 
 func printDemo(w io.Writer, c *Config) {
@@ -177,5 +180,8 @@ func printDemo(w io.Writer, c *Config) {
 	for _, p := range demoPeople {
 		fmt.Fprintf(w, "  %-30s %s — %s\n", p.Login, p.Name, strings.Join(roles[p.Login], "; "))
 	}
+	fmt.Fprintf(w, "\nSigning keys of the demo people (certificate .pem + key .key, issued by a demo CA the instance trusts):\n  %s\n",
+		filepath.Join(c.Data, "demo-keys"))
+	fmt.Fprintln(w, "Documents wait at every step of the funnel; sign with: paraph login … && paraph sign DOC --cert X.pem --key X.key")
 	fmt.Fprintln(w, "\nStop with Ctrl+C.")
 }

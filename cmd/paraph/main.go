@@ -43,6 +43,10 @@ Client commands (talk to a running server):
   paraph login --server URL --pkcs11-module LIB --pkcs11-token T --pkcs11-key-label K [--cert c.pem]
                                         ... with a key on a token (PIN: PARAPH_PKCS11_PIN or stdin)
   paraph whoami                         the account and organizations of the saved token
+  paraph sign DOC --cert c.pem --key k.pem   sign a document (two-step: the key stays here); exit 0 only when passed
+  paraph sign DOC --p12 file.p12 | --pkcs11-module LIB --pkcs11-token T --pkcs11-key-label K
+                                        ... with a PKCS #12 file or a key on a token
+  paraph sign DOC --cms file.sig        upload a detached CMS signature made elsewhere
 
 Run "paraph COMMAND -h" for the flags of a command.
 `
@@ -96,6 +100,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return verifyCmd(ctx, args[1:], stdout, stderr)
 	case "whoami":
 		return cliWhoami(ctx, stdout)
+	case "sign":
+		return cliSign(ctx, args[1:], stdin, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -234,7 +240,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, demo bo
 		return err
 	}
 	if demo {
-		if err := seedDemo(ctx, svc); err != nil {
+		if err := seedDemo(ctx, svc, c.Data); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
 	}

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"paraph"
+	"paraph/internal/blob"
 	"paraph/internal/core"
 	"paraph/internal/notify/smtptest"
 	"paraph/internal/storetest"
@@ -256,14 +257,19 @@ func decodeBase64(t *testing.T, raw []byte) string {
 func TestDemoSeed(t *testing.T) {
 	ctx := context.Background()
 	db := storetest.MustOpen(t, "sqlite")
-	svc, err := core.New(ctx, db, paraph.SystemClock{}, slog.New(slog.DiscardHandler), core.Config{Password: core.PasswordParams{MemoryKiB: 1024, Time: 1, Threads: 1}})
+	blobs, err := blob.NewDir(filepath.Join(t.TempDir(), "blobs"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := seedDemo(ctx, svc); err != nil {
+	svc, err := core.New(ctx, db, paraph.SystemClock{}, slog.New(slog.DiscardHandler), core.Config{Password: core.PasswordParams{MemoryKiB: 1024, Time: 1, Threads: 1}, Blobs: blobs})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := seedDemo(ctx, svc); err != nil {
+	dir := t.TempDir()
+	if err := seedDemo(ctx, svc, dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := seedDemo(ctx, svc, dir); err != nil {
 		t.Fatalf("seeding twice: %v", err)
 	}
 	roles := map[paraph.Role]int{}
@@ -287,6 +293,26 @@ func TestDemoSeed(t *testing.T) {
 	for _, r := range []paraph.Role{paraph.RoleOwner, paraph.RoleAdmin, paraph.RoleSigner, paraph.RoleEmployee} {
 		if roles[r] == 0 {
 			t.Errorf("no demo member is %s", r)
+		}
+	}
+	// Documents at every step of the funnel, and keys to sign with.
+	sales, err := demoLogin(ctx, svc, "sales@demo.paraph.local")
+	if err != nil {
+		t.Fatal(err)
+	}
+	orgs, _ := svc.Organizations(sales)
+	f, err := svc.DocumentFunnel(sales, orgs[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range []string{"draft", "waiting_us", "waiting_counterparty", "completed", "declined_or_revoked"} {
+		if f.Counts[step] == 0 {
+			t.Errorf("no demo document is %s: %v", step, f.Counts)
+		}
+	}
+	for _, name := range []string{"romashka@demo.paraph.local.pem", "romashka@demo.paraph.local.key"} {
+		if _, err := os.Stat(filepath.Join(dir, "demo-keys", name)); err != nil {
+			t.Errorf("demo key file: %v", err)
 		}
 	}
 }
