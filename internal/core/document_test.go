@@ -517,3 +517,29 @@ func TestReminders(t *testing.T) {
 		}
 	})
 }
+
+// A member signs a simple-signature stage from their inbox with a code sent
+// to their own login.
+func TestSimpleSignatureByMember(t *testing.T) {
+	db := storetest.MustOpen(t, store.SQLite)
+	de := newDocEnv(t, db)
+	d := de.draft(t, []paraph.Stage{{Side: paraph.SideOwn, Signature: paraph.SigSimple, Signers: []paraph.Signer{{MemberID: de.sigMember.ID}}}})
+	de.svc.Send(de.author, d.ID)
+	// Someone else on the route? No: the author is not a signer here.
+	_, err := de.svc.RequestMemberSigningCode(de.author, d.ID)
+	wantReason(t, err, "not_a_signer")
+	masked, err := de.svc.RequestMemberSigningCode(de.dir2, d.ID)
+	if err != nil || masked != "se***@romashka.example" {
+		t.Fatalf("code: %q %v", masked, err)
+	}
+	png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+	res, err := de.svc.SignAsMember(de.dir2, d.ID, core.SimpleSignature{Code: de.lastCode(t, "second@romashka.example"), Image: png})
+	if err != nil || res.Document.State != paraph.DocCompleted {
+		t.Fatalf("sign: %+v %v", res, err)
+	}
+	// A qualified-only stage refuses a simple signature.
+	d2 := de.draft(t, []paraph.Stage{{Side: paraph.SideOwn, Signature: paraph.SigQualified, Signers: []paraph.Signer{{MemberID: de.sigMember.ID}}}})
+	de.svc.Send(de.author, d2.ID)
+	_, err = de.svc.RequestMemberSigningCode(de.dir2, d2.ID)
+	wantReason(t, err, "wrong_signature_kind")
+}

@@ -146,32 +146,66 @@ func (s *Service) RequestSigningCode(ctx context.Context, secret string) (string
 		if err != nil {
 			return err
 		}
-		if err := readySigner(d, sg); err != nil {
-			return err
-		}
-		now := s.clock.Now()
-		if last, err := tx.FindLatestSignCode(ctx, sg.ID); err == nil && now.Sub(last.CreatedAt) < s.cfg.CodeResendAfter {
-			return tooMany("code_resend_too_soon", "A code was sent less than a minute ago; wait before asking again.",
-				s.cfg.CodeResendAfter-now.Sub(last.CreatedAt))
-		}
 		ch, addr := notify.Email, sg.Email
 		if addr == "" {
 			ch, addr = notify.SMS, sg.Phone
 		}
-		code := newCode()
-		c := &store.SignCode{ID: newID(), SignerID: sg.ID, Channel: string(ch), Address: addr, CreatedAt: now, ExpiresAt: now.Add(s.cfg.CodeTTL)}
-		c.Hash = s.codeHash(c.ID, code)
-		if err := tx.CreateSignCode(ctx, c); err != nil {
-			return err
-		}
-		masked = MaskAddress(addr)
-		return s.enqueueNotification(ctx, tx, "signcode:"+c.ID, notification{Channel: ch, To: addr, Kind: notify.KindConfirmCode,
-			Lang: paraph.Languages[0], Data: notify.Data{"name": sg.FullName, "code": code, "minutes": minutes(s.cfg.CodeTTL)}})
+		masked, err = s.requestCode(ctx, tx, d, sg, ch, addr)
+		return err
 	})
 	if err == nil {
 		s.wake()
 	}
 	return masked, err
+}
+
+// RequestMemberSigningCode sends a member whose simple signature the
+// document waits for a code to their own email (or phone).
+func (s *Service) RequestMemberSigningCode(ctx context.Context, docID string) (string, error) {
+	var masked string
+	err := s.db.Write(ctx, func(tx *store.Tx) error {
+		acc, err := s.loadDocument(ctx, tx, docID)
+		if err != nil {
+			return err
+		}
+		sg, err := signerSlot(acc, paraph.SigSimple)
+		if err != nil {
+			return err
+		}
+		a, err := tx.FindAccountByID(ctx, acc.me.AccountID)
+		if err != nil {
+			return err
+		}
+		ch, addr := notify.Email, a.Email
+		if addr == "" {
+			ch, addr = notify.SMS, a.Phone
+		}
+		masked, err = s.requestCode(ctx, tx, acc.doc, sg, ch, addr)
+		return err
+	})
+	if err == nil {
+		s.wake()
+	}
+	return masked, err
+}
+
+func (s *Service) requestCode(ctx context.Context, tx *store.Tx, d *paraph.Document, sg *paraph.Signer, ch notify.Channel, addr string) (string, error) {
+	if err := readySigner(d, sg); err != nil {
+		return "", err
+	}
+	now := s.clock.Now()
+	if last, err := tx.FindLatestSignCode(ctx, sg.ID); err == nil && now.Sub(last.CreatedAt) < s.cfg.CodeResendAfter {
+		return "", tooMany("code_resend_too_soon", "A code was sent less than a minute ago; wait before asking again.",
+			s.cfg.CodeResendAfter-now.Sub(last.CreatedAt))
+	}
+	code := newCode()
+	c := &store.SignCode{ID: newID(), SignerID: sg.ID, Channel: string(ch), Address: addr, CreatedAt: now, ExpiresAt: now.Add(s.cfg.CodeTTL)}
+	c.Hash = s.codeHash(c.ID, code)
+	if err := tx.CreateSignCode(ctx, c); err != nil {
+		return "", err
+	}
+	return MaskAddress(addr), s.enqueueNotification(ctx, tx, "signcode:"+c.ID, notification{Channel: ch, To: addr, Kind: notify.KindConfirmCode,
+		Lang: paraph.Languages[0], Data: notify.Data{"name": sg.FullName, "code": code, "minutes": minutes(s.cfg.CodeTTL)}})
 }
 
 // SimpleSignature is what the signer submits with the code.
@@ -185,33 +219,9 @@ type SimpleSignature struct {
 // image is kept with the evidence (document hash, time, IP, user agent,
 // channel and masked address of the code).
 func (s *Service) SignByLink(ctx context.Context, secret string, in SimpleSignature) (*SignatureResult, error) {
-	for _, img := range []struct {
-		field string
-		data  []byte
-		need  bool
-	}{{"image", in.Image, true}, {"stamp", in.Stamp, false}} {
-		if len(img.data) == 0 {
-			if img.need {
-				return nil, paraph.Invalid(img.field, "signature_image_required", "Draw or upload your signature.")
-			}
-			continue
-		}
-		if len(img.data) > MaxSignatureImage {
-			return nil, paraph.Invalid(img.field, "image_too_large", "The image is larger than 1 MiB.")
-		}
-		if ct := http.DetectContentType(img.data); ct != "image/png" && ct != "image/jpeg" {
-			return nil, paraph.Invalid(img.field, "image_not_png_jpeg", "The image must be PNG or JPEG.")
-		}
-	}
-	var imageSum, stampSum string
-	var err error
-	if imageSum, _, err = s.cfg.Blobs.Put(ctx, bytes.NewReader(in.Image), MaxSignatureImage); err != nil {
-		return nil, paraph.Internal(err)
-	}
-	if len(in.Stamp) > 0 {
-		if stampSum, _, err = s.cfg.Blobs.Put(ctx, bytes.NewReader(in.Stamp), MaxSignatureImage); err != nil {
-			return nil, paraph.Internal(err)
-		}
+	imageSum, stampSum, err := s.storeSignatureImages(ctx, in)
+	if err != nil {
+		return nil, err
 	}
 	var res *SignatureResult
 	err = s.writeCounting(ctx, func(tx *store.Tx) (error, error) {
@@ -226,69 +236,137 @@ func (s *Service) SignByLink(ctx context.Context, secret string, in SimpleSignat
 		if err != nil {
 			return nil, err
 		}
-		if err := readySigner(d, sg); err != nil {
-			return nil, err
-		}
-		c, err := tx.FindLatestSignCode(ctx, sg.ID)
-		if paraph.ErrorCode(err) == paraph.ENOTFOUND {
-			return nil, paraph.Invalid("code", "code_required", "Ask for a code first.")
-		}
-		if err != nil {
-			return nil, err
-		}
-		now := s.clock.Now()
-		switch {
-		case !c.UsedAt.IsZero():
-			return nil, paraph.Invalid("code", "code_used", "This code was already used; ask for a new one.")
-		case c.Attempts >= s.cfg.CodeMaxAttempts:
-			return nil, paraph.Invalid("code", "code_locked", "Too many wrong tries; ask for a new code.")
-		case !now.Before(c.ExpiresAt):
-			return nil, paraph.Invalid("code", "code_expired", "The code has expired; ask for a new one.")
-		}
-		if !hmac.Equal([]byte(s.codeHash(c.ID, normalizeCode(in.Code))), []byte(c.Hash)) {
-			if err := tx.AddSignCodeAttempt(ctx, c.ID); err != nil {
-				return nil, err
-			}
-			left := s.cfg.CodeMaxAttempts - c.Attempts - 1
-			if left <= 0 {
-				return paraph.Invalid("code", "code_locked", "Too many wrong tries; ask for a new code."), nil
-			}
-			e := *errWrongCode
-			e.Message = "The code is wrong. Tries left: " + strconv.Itoa(left) + "."
-			e.Err = triesLeft(left)
-			return &e, nil
-		}
-		if err := tx.UseSignCode(ctx, c.ID, now); err != nil {
-			return nil, err
-		}
-		cl := ClientFrom(ctx)
-		evidence, _ := json.Marshal(map[string]string{"sha256": d.SHA256, "signed_at": now.Format(time.RFC3339), "ip": cl.IP,
-			"user_agent": truncate(cl.UserAgent, 512), "channel": c.Channel, "address": MaskAddress(c.Address), "signer": sg.FullName})
-		rec := &store.SignatureRecord{ID: newID(), DocumentID: d.ID, SignerID: sg.ID, Kind: paraph.SigSimple, SHA256: d.SHA256,
-			Indication: "passed", Evidence: string(evidence), SigningTime: now, CreatedAt: now}
-		if err := tx.CreateSignature(ctx, rec); err != nil {
-			return nil, err
-		}
-		if err := tx.SetSignatureImages(ctx, rec.ID, imageSum, stampSum); err != nil {
-			return nil, err
-		}
-		if err := tx.MarkSigner(ctx, sg.ID, paraph.SignerSigned, now); err != nil {
-			return nil, err
-		}
-		if err := s.audit(ctx, tx, "", d.OrgID, "document.signed", d.ID, `{"signer":"`+sg.ID+`","kind":"simple"}`); err != nil {
-			return nil, err
-		}
-		nd, err := s.advance(ctx, tx, d.ID)
-		if err != nil {
-			return nil, err
-		}
-		res = &SignatureResult{ID: rec.ID, Indication: "passed", Document: nd}
-		return nil, nil
+		var counted error
+		res, counted, err = s.signSimple(ctx, tx, d, sg, "", in.Code, imageSum, stampSum)
+		return counted, err
 	})
 	if err == nil {
 		s.wake()
 	}
 	return res, err
+}
+
+// SignAsMember makes a member's simple signature with the code sent by
+// RequestMemberSigningCode.
+func (s *Service) SignAsMember(ctx context.Context, docID string, in SimpleSignature) (*SignatureResult, error) {
+	imageSum, stampSum, err := s.storeSignatureImages(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	var res *SignatureResult
+	err = s.writeCounting(ctx, func(tx *store.Tx) (error, error) {
+		if err := tx.LockDocument(ctx, docID); err != nil {
+			return nil, err
+		}
+		acc, err := s.loadDocument(ctx, tx, docID)
+		if err != nil {
+			return nil, err
+		}
+		sg, err := signerSlot(acc, paraph.SigSimple)
+		if err != nil {
+			return nil, err
+		}
+		var counted error
+		res, counted, err = s.signSimple(ctx, tx, acc.doc, sg, acc.me.AccountID, in.Code, imageSum, stampSum)
+		return counted, err
+	})
+	if err == nil {
+		s.wake()
+	}
+	return res, err
+}
+
+// signSimple checks the code and stores a simple signature with its evidence.
+func (s *Service) signSimple(ctx context.Context, tx *store.Tx, d *paraph.Document, sg *paraph.Signer, accountID, code, imageSum, stampSum string) (*SignatureResult, error, error) {
+	if err := readySigner(d, sg); err != nil {
+		return nil, nil, err
+	}
+	c, err := tx.FindLatestSignCode(ctx, sg.ID)
+	if paraph.ErrorCode(err) == paraph.ENOTFOUND {
+		return nil, nil, paraph.Invalid("code", "code_required", "Ask for a code first.")
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	now := s.clock.Now()
+	switch {
+	case !c.UsedAt.IsZero():
+		return nil, nil, paraph.Invalid("code", "code_used", "This code was already used; ask for a new one.")
+	case c.Attempts >= s.cfg.CodeMaxAttempts:
+		return nil, nil, paraph.Invalid("code", "code_locked", "Too many wrong tries; ask for a new code.")
+	case !now.Before(c.ExpiresAt):
+		return nil, nil, paraph.Invalid("code", "code_expired", "The code has expired; ask for a new one.")
+	}
+	if !hmac.Equal([]byte(s.codeHash(c.ID, normalizeCode(code))), []byte(c.Hash)) {
+		if err := tx.AddSignCodeAttempt(ctx, c.ID); err != nil {
+			return nil, nil, err
+		}
+		left := s.cfg.CodeMaxAttempts - c.Attempts - 1
+		if left <= 0 {
+			return nil, paraph.Invalid("code", "code_locked", "Too many wrong tries; ask for a new code."), nil
+		}
+		e := *errWrongCode
+		e.Message = "The code is wrong. Tries left: " + strconv.Itoa(left) + "."
+		e.Err = triesLeft(left)
+		return nil, &e, nil
+	}
+	if err := tx.UseSignCode(ctx, c.ID, now); err != nil {
+		return nil, nil, err
+	}
+	cl := ClientFrom(ctx)
+	evidence, _ := json.Marshal(map[string]string{"sha256": d.SHA256, "signed_at": now.Format(time.RFC3339), "ip": cl.IP,
+		"user_agent": truncate(cl.UserAgent, 512), "channel": c.Channel, "address": MaskAddress(c.Address), "signer": sg.FullName})
+	rec := &store.SignatureRecord{ID: newID(), DocumentID: d.ID, SignerID: sg.ID, Kind: paraph.SigSimple, AccountID: accountID,
+		SHA256: d.SHA256, Indication: "passed", Evidence: string(evidence), SigningTime: now, CreatedAt: now}
+	if err := tx.CreateSignature(ctx, rec); err != nil {
+		return nil, nil, err
+	}
+	if err := tx.SetSignatureImages(ctx, rec.ID, imageSum, stampSum); err != nil {
+		return nil, nil, err
+	}
+	if err := tx.MarkSigner(ctx, sg.ID, paraph.SignerSigned, now); err != nil {
+		return nil, nil, err
+	}
+	if err := s.audit(ctx, tx, "", d.OrgID, "document.signed", d.ID, `{"signer":"`+sg.ID+`","kind":"simple"}`); err != nil {
+		return nil, nil, err
+	}
+	nd, err := s.advance(ctx, tx, d.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &SignatureResult{ID: rec.ID, Indication: "passed", Document: nd}, nil, nil
+}
+
+// storeSignatureImages checks the signature image (and stamp) and keeps them
+// in the blob store.
+func (s *Service) storeSignatureImages(ctx context.Context, in SimpleSignature) (imageSum, stampSum string, err error) {
+	for _, img := range []struct {
+		field string
+		data  []byte
+		need  bool
+	}{{"image", in.Image, true}, {"stamp", in.Stamp, false}} {
+		if len(img.data) == 0 {
+			if img.need {
+				return "", "", paraph.Invalid(img.field, "signature_image_required", "Draw or upload your signature.")
+			}
+			continue
+		}
+		if len(img.data) > MaxSignatureImage {
+			return "", "", paraph.Invalid(img.field, "image_too_large", "The image is larger than 1 MiB.")
+		}
+		if ct := http.DetectContentType(img.data); ct != "image/png" && ct != "image/jpeg" {
+			return "", "", paraph.Invalid(img.field, "image_not_png_jpeg", "The image must be PNG or JPEG.")
+		}
+	}
+	if imageSum, _, err = s.cfg.Blobs.Put(ctx, bytes.NewReader(in.Image), MaxSignatureImage); err != nil {
+		return "", "", paraph.Internal(err)
+	}
+	if len(in.Stamp) > 0 {
+		if stampSum, _, err = s.cfg.Blobs.Put(ctx, bytes.NewReader(in.Stamp), MaxSignatureImage); err != nil {
+			return "", "", paraph.Internal(err)
+		}
+	}
+	return imageSum, stampSum, nil
 }
 
 // MaskAddress hides most of an email or phone: "an***@example.com",
