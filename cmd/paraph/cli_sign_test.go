@@ -3,11 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"software.sslmate.com/src/go-pkcs12"
 
 	"paraph/cades"
 	"paraph/client"
@@ -140,6 +143,26 @@ func TestSignWithCLI(t *testing.T) {
 				t.Fatalf("openssl %s: %v\n%s", strings.Join(args, " "), err, out)
 			}
 		})
+	}
+}
+
+// A PKCS #12 file signs too, its password from the environment.
+func TestSignWithPKCS12(t *testing.T) {
+	s := newSignSetup(t)
+	_, _, leaf := s.keyFiles(t, pkitest.ECDSA)
+	pfx, err := pkcs12.Modern.Encode(leaf.Key, leaf.Cert.X509, []*x509.Certificate{s.srv.ca.Root().X509}, "secret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p12 := mustWrite(t, filepath.Join(s.dir, "me.p12"), pfx)
+	d := s.document(t, []byte("%PDF-1.4\n% signed from a .p12\n"))
+	t.Setenv("PARAPH_P12_PASSWORD", "secret")
+	if out, err := runCLI(t, "", "sign", "--p12", p12, d.ID); err != nil || !strings.Contains(out, ": PASSED") {
+		t.Fatalf("paraph sign --p12: %v\n%s", err, out)
+	}
+	file, sig := s.download(t, d.ID)
+	if out, err := runCLI(t, "", "verify", "--trust", filepath.Join(s.dir, "root.pem"), file, sig); err != nil {
+		t.Fatalf("paraph verify: %v\n%s", err, out)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"paraph"
 	"paraph/cades"
 	"paraph/internal/core"
+	"paraph/internal/devpki"
 	"paraph/internal/pdf"
 	"paraph/internal/store"
 )
@@ -27,35 +28,35 @@ func seedDemoDocuments(ctx context.Context, svc *core.Service, as map[string]con
 	if err != nil {
 		return err
 	}
-	ca, err := newDemoCA()
+	ca, err := devpki.NewCA()
 	if err != nil {
 		return err
 	}
-	if _, err := svc.AddTrustRoot(admin, pemCert(ca.der)); err != nil {
+	if _, err := svc.AddTrustRoot(admin, ca.RootPEM()); err != nil {
 		return fmt.Errorf("trust the demo CA: %w", err)
 	}
 	type holder struct {
 		login, org string
-		id         demoIdentity
+		id         devpki.Identity
 	}
 	holders := []holder{
-		{"romashka@demo.paraph.local", romashka, demoIdentity{Name: "Сергей Николаевич Орлов", INN: "500100732259", SNILS: "11223344595", INNLE: "5001123452", OGRN: "1155000123453"}},
-		{"kalyna@demo.paraph.local", kalyna, demoIdentity{Name: "Тарас Григорович Бондар"}},
+		{"romashka@demo.paraph.local", romashka, devpki.Identity{Name: "Сергей Николаевич Орлов", INN: "500100732259", SNILS: "11223344595", INNLE: "5001123452", OGRN: "1155000123453"}},
+		{"kalyna@demo.paraph.local", kalyna, devpki.Identity{Name: "Тарас Григорович Бондар"}},
 	}
 	keys := map[string]*cadesKey{}
 	for i, h := range holders {
-		cert, key, err := ca.issue(int64(100+i), h.id)
+		cert, key, err := ca.Issue(int64(100+i), h.id)
 		if err != nil {
 			return err
 		}
-		if err := writeKeyFiles(keyDir, h.login, cert, key); err != nil {
+		if err := devpki.WriteKeyFiles(keyDir, h.login, cert, key); err != nil {
 			return err
 		}
 		members, err := svc.Members(as[h.login], core.MemberQuery{OrgID: h.org, Role: "owner"})
 		if err != nil || len(members.Members) == 0 {
 			return fmt.Errorf("owner of %s: %v", h.org, err)
 		}
-		if _, err := svc.UploadCertificate(as[h.login], h.org, members.Members[0].ID, pemCert(cert.Raw)); err != nil {
+		if _, err := svc.UploadCertificate(as[h.login], h.org, members.Members[0].ID, devpki.PEM(cert.Raw)); err != nil {
 			return fmt.Errorf("certificate of %s: %w", h.login, err)
 		}
 		keys[h.login] = &cadesKey{cert: cert, key: key}

@@ -1,4 +1,8 @@
-package main
+// Package devpki issues throw-away ECDSA certificates with Russian
+// identifiers for the demo and the load benchmarks, outside tests (tests use
+// pki/pkitest). It is never for real use: a real instance trusts real
+// certification authorities.
+package devpki
 
 import (
 	"crypto"
@@ -15,10 +19,8 @@ import (
 	"time"
 )
 
-// demoCA issues the demo people's certificates, so that they can sign
-// documents with keys the demo writes to its data dir. It is for the demo
-// only: a real instance trusts real certification authorities.
-type demoCA struct {
+// CA issues certificates.
+type CA struct {
 	cert *x509.Certificate
 	der  []byte
 	key  *ecdsa.PrivateKey
@@ -31,7 +33,8 @@ var (
 	oidOGRN  = asn1.ObjectIdentifier{1, 2, 643, 100, 1}
 )
 
-func newDemoCA() (*demoCA, error) {
+// NewCA makes a CA valid five years.
+func NewCA() (*CA, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, err
@@ -47,16 +50,16 @@ func newDemoCA() (*demoCA, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &demoCA{cert: cert, der: der, key: key}, nil
+	return &CA{cert: cert, der: der, key: key}, nil
 }
 
-// demoIdentity is what a demo certificate names.
-type demoIdentity struct {
+// Identity is what a certificate names.
+type Identity struct {
 	Name, INN, SNILS, INNLE, OGRN string
 }
 
-// issue makes a key and a signing certificate for a person, valid a year.
-func (ca *demoCA) issue(serial int64, id demoIdentity) (*x509.Certificate, crypto.Signer, error) {
+// Issue makes a key and a signing certificate for a person, valid a year.
+func (ca *CA) Issue(serial int64, id Identity) (*x509.Certificate, crypto.Signer, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, nil, err
@@ -80,12 +83,13 @@ func (ca *demoCA) issue(serial int64, id demoIdentity) (*x509.Certificate, crypt
 	return cert, key, err
 }
 
-func pemCert(der []byte) []byte {
+// PEM encodes a certificate.
+func PEM(der []byte) []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 }
 
-// writeKeyFiles writes name.pem (certificate) and name.key (PKCS #8) into dir.
-func writeKeyFiles(dir, name string, cert *x509.Certificate, key crypto.Signer) error {
+// WriteKeyFiles writes name.pem (certificate) and name.key (PKCS #8) into dir.
+func WriteKeyFiles(dir, name string, cert *x509.Certificate, key crypto.Signer) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
@@ -93,8 +97,11 @@ func writeKeyFiles(dir, name string, cert *x509.Certificate, key crypto.Signer) 
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(dir, name+".pem"), pemCert(cert.Raw), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, name+".pem"), PEM(cert.Raw), 0o600); err != nil {
 		return err
 	}
 	return os.WriteFile(filepath.Join(dir, name+".key"), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: k}), 0o600)
 }
+
+// RootPEM is the CA's certificate, to trust.
+func (ca *CA) RootPEM() []byte { return PEM(ca.der) }
