@@ -89,7 +89,7 @@ func (q *request) readJSON(v any) bool {
 func (q *request) jsonError(err error) error {
 	code := paraph.ErrorCode(err)
 	if code == paraph.EINTERNAL {
-		q.web.log.Error("web: certificate login", "err", err, "request_id", q.requestID())
+		q.web.log.Error("web: JSON endpoint", "err", err, "request_id", q.requestID())
 	}
 	return q.writeJSON(statusOf(err), map[string]string{"reason": paraph.ErrorReason(err), "error": q.web.cat.errorText(q.lang, err)})
 }

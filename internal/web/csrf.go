@@ -48,6 +48,16 @@ func (q *request) csrfToken() string {
 
 // validCSRF checks the posted token against the cookie and the session.
 func (w *Web) validCSRF(r *http.Request, p *core.Principal) bool {
+	got := r.PostFormValue(csrfField)
+	if got == "" {
+		got = r.Header.Get(csrfHeader) // the JSON endpoints (certificate login, signing)
+	}
+	return w.validCSRFToken(r, p, got)
+}
+
+// validCSRFToken checks a token read by the handler itself: the streamed
+// upload reads it from the form's first part.
+func (w *Web) validCSRFToken(r *http.Request, p *core.Principal, got string) bool {
 	c, err := r.Cookie(csrfCookie)
 	if err != nil || !validSeed(c.Value) {
 		return false
@@ -59,10 +69,6 @@ func (w *Web) validCSRF(r *http.Request, p *core.Principal) bool {
 		}
 	}
 	want := deriveCSRF(c.Value, session)
-	got := r.PostFormValue(csrfField)
-	if got == "" {
-		got = r.Header.Get(csrfHeader) // the JSON endpoints of the certificate login
-	}
 	return hmac.Equal([]byte(got), []byte(want))
 }
 

@@ -173,3 +173,9 @@ func (f *form) File(name, accept, label, hint string) fileField {
 	return fileField{ID: f.name + "-" + name, Name: name, Accept: accept, Error: f.Errors[name],
 		Label: f.q.web.cat.text(f.q.lang, label), Hint: f.q.web.cat.text(f.q.lang, hint)}
 }
+
+// Decimal gives the input a keyboard with digits and a separator on phones.
+func (fd field) Decimal() field {
+	fd.InputMode = "decimal"
+	return fd
+}

@@ -53,7 +53,7 @@ func parsePages(fsys fs.FS) (map[string]*page, error) {
 	for _, need := range []string{"home", "register", "confirm", "login", "reset", "reset_confirm",
 		"profile", "mailbox", "error", "org_new", "org", "org_settings", "members", "members_all",
 		"member_new", "member", "departments", "invite", "member_certificates", "member_poas", "trust",
-		"login_certificate"} {
+		"login_certificate", "documents", "document_new", "document"} {
 		if pages[need] == nil {
 			return nil, fmt.Errorf("template %s.html is missing", need)
 		}

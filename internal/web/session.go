@@ -28,6 +28,10 @@ const (
 	// uploader is loggedIn on a form that carries files: multipart, up to
 	// maxUploadBytes instead of maxFormBytes.
 	uploader
+	// streamer is loggedIn on a form that streams a large file: the body is
+	// not parsed here; the handler reads the parts in order and checks the
+	// CSRF token, which comes first, before it reads the file.
+	streamer
 )
 
 // handler is a web handler: it renders or redirects through q, or returns
@@ -48,12 +52,21 @@ func (w *Web) wrap(need access, h handler) http.Handler {
 		if r.Method == http.MethodPost {
 			r = q.r // carries the principal; the form must be parsed on it
 			limit := int64(maxFormBytes)
-			if need == uploader {
+			switch need {
+			case uploader:
 				limit = maxUploadBytes
+			case streamer:
+				limit = maxDocumentBody
 			}
 			r.Body = http.MaxBytesReader(rw, r.Body, limit)
 			if err := w.origins.Check(r); err != nil {
 				q.forbidden()
+				return
+			}
+			if need == streamer {
+				if err := h(q); err != nil {
+					q.fail(err)
+				}
 				return
 			}
 			var err error

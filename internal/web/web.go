@@ -138,6 +138,22 @@ func (w *Web) Register(mux *http.ServeMux) {
 		{"POST /o/{org}/members/{member}/poas", uploader, w.inOrg(w.uploadPOA)},
 		{"POST /o/{org}/members/{member}/poas/{poa}/main", loggedIn, w.inOrg(w.setMainPOA)},
 		{"POST /o/{org}/members/{member}/poas/{poa}/revoke", loggedIn, w.inOrg(w.revokePOA)},
+		// Documents: the boxes and the upload (streamed: see createDocument).
+		{"GET /o/{org}/documents", loggedIn, w.inOrg(w.documents)},
+		{"GET /o/{org}/documents/new", loggedIn, w.inOrg(w.newDocumentForm)},
+		{"POST /o/{org}/documents/new", streamer, w.inOrg(w.createDocument)},
+		// One document, seen by its organization or the counterparty's.
+		{"GET /documents/{doc}", loggedIn, w.inDocument(w.document)},
+		{"GET /documents/{doc}/file", loggedIn, w.documentFile},
+		{"GET /documents/{doc}/signatures/{sig}", loggedIn, w.inDocument(w.signatureFile)},
+		{"POST /documents/{doc}/route", loggedIn, w.inDocument(w.saveRoute)},
+		{"POST /documents/{doc}/send", loggedIn, w.inDocument(w.sendDocument)},
+		{"POST /documents/{doc}/revoke", loggedIn, w.inDocument(w.revokeDocument)},
+		{"POST /documents/{doc}/decline", loggedIn, w.inDocument(w.declineDocument)},
+		{"POST /documents/{doc}/signatures", uploader, w.inDocument(w.uploadSignature)},
+		// Signing in the browser (static/sign.js): JSON, with the CSRF header.
+		{"POST /documents/{doc}/sign/prepare", loggedIn, w.inDocumentJSON(w.signPrepare)},
+		{"POST /documents/{doc}/sign/complete", loggedIn, w.signComplete},
 		{"GET /o/{org}/departments", loggedIn, w.inOrg(w.departments)},
 		{"POST /o/{org}/departments", loggedIn, w.inOrg(w.createDepartment)},
 		{"POST /o/{org}/departments/{dept}", loggedIn, w.inOrg(w.updateDepartment)},

@@ -1,0 +1,214 @@
+package web
+
+import (
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"paraph"
+)
+
+// The route editor works without JavaScript: the whole route being edited
+// travels in the form (stages[i].side, stages[i].signers[j].member_id, …,
+// the names core uses for its errors), and each button — add a stage, add a
+// signer, remove one, save — posts it back. Only "save" calls core; the
+// others redraw the editor with one row more or less.
+
+type routeEditor struct {
+	Stages []stageForm
+	Error  string
+}
+
+type stageForm struct {
+	Side, Signature string
+	Signers         []signerForm
+	Error           string
+}
+
+// signerForm is one signer row: a member of ours, a counterparty
+// organization on this instance, or a person outside.
+type signerForm struct {
+	Kind                                    string // member, org, person
+	MemberID, OrgID, FullName, Email, Phone string
+	Error, NameError, EmailError, PhoneError string
+}
+
+// editorFrom starts the editor from a draft's saved route, or with one
+// stage of ours with one empty signer row.
+func editorFrom(d *paraph.Document) *routeEditor {
+	e := &routeEditor{}
+	for _, st := range d.Stages {
+		sf := stageForm{Side: st.Side, Signature: st.Signature}
+		for _, sg := range st.Signers {
+			row := signerForm{MemberID: sg.MemberID, OrgID: sg.OrgID, FullName: sg.FullName, Email: sg.Email, Phone: sg.Phone}
+			switch {
+			case sg.MemberID != "":
+				row.Kind = "member"
+			case sg.OrgID != "":
+				row.Kind = "org"
+			default:
+				row.Kind = "person"
+			}
+			sf.Signers = append(sf.Signers, row)
+		}
+		e.Stages = append(e.Stages, sf)
+	}
+	if len(e.Stages) == 0 {
+		e.Stages = []stageForm{newStage(paraph.SideOwn)}
+	}
+	return e
+}
+
+func newStage(side string) stageForm {
+	kind := "member"
+	if side == paraph.SideCounterparty {
+		kind = "org"
+	}
+	return stageForm{Side: side, Signature: paraph.SigQualified, Signers: []signerForm{{Kind: kind}}}
+}
+
+// editorPosted reads the editor back from a posted form; counts are capped
+// at what core accepts, plus one, so core still says "too many".
+func editorPosted(v url.Values) *routeEditor {
+	e := &routeEditor{}
+	n := min(atoi(v.Get("stages")), 21)
+	for i := range n {
+		p := "stages[" + strconv.Itoa(i) + "]"
+		sf := stageForm{Side: v.Get(p + ".side"), Signature: v.Get(p + ".signature")}
+		m := min(atoi(v.Get(p+".signers")), 51)
+		for j := range m {
+			q := p + ".signers[" + strconv.Itoa(j) + "]"
+			sf.Signers = append(sf.Signers, signerForm{Kind: v.Get(q + ".kind"), MemberID: v.Get(q + ".member_id"),
+				OrgID: strings.TrimSpace(v.Get(q + ".org_id")), FullName: v.Get(q + ".full_name"), Email: v.Get(q + ".email"),
+				Phone: v.Get(q + ".phone")})
+		}
+		e.Stages = append(e.Stages, sf)
+	}
+	return e
+}
+
+func atoi(s string) int {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
+}
+
+// apply runs a button that only changes the editor: add_own, add_counterparty,
+// add_member:i, add_org:i, add_person:i, remove_signer:i:j, remove_stage:i.
+// It reports false for anything else (save).
+func (e *routeEditor) apply(op string) bool {
+	parts := strings.Split(op, ":")
+	idx := func(k int) int {
+		if k >= len(parts) {
+			return -1
+		}
+		n, err := strconv.Atoi(parts[k])
+		if err != nil {
+			return -1
+		}
+		return n
+	}
+	i := idx(1)
+	okStage := i >= 0 && i < len(e.Stages)
+	switch parts[0] {
+	case "add_own":
+		e.Stages = append(e.Stages, newStage(paraph.SideOwn))
+	case "add_counterparty":
+		e.Stages = append(e.Stages, newStage(paraph.SideCounterparty))
+	case "add_member", "add_org", "add_person":
+		if okStage {
+			e.Stages[i].Signers = append(e.Stages[i].Signers, signerForm{Kind: strings.TrimPrefix(parts[0], "add_")})
+		}
+	case "remove_signer":
+		if j := idx(2); okStage && j >= 0 && j < len(e.Stages[i].Signers) {
+			e.Stages[i].Signers = append(e.Stages[i].Signers[:j], e.Stages[i].Signers[j+1:]...)
+		}
+	case "remove_stage":
+		if okStage {
+			e.Stages = append(e.Stages[:i], e.Stages[i+1:]...)
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+// stages is the route to give core.
+func (e *routeEditor) stages() []paraph.Stage {
+	out := make([]paraph.Stage, 0, len(e.Stages))
+	for _, sf := range e.Stages {
+		st := paraph.Stage{Side: sf.Side, Signature: sf.Signature, Signers: []paraph.Signer{}}
+		for _, row := range sf.Signers {
+			switch row.Kind {
+			case "member":
+				st.Signers = append(st.Signers, paraph.Signer{MemberID: row.MemberID})
+			case "org":
+				st.Signers = append(st.Signers, paraph.Signer{OrgID: row.OrgID})
+			default:
+				st.Signers = append(st.Signers, paraph.Signer{FullName: row.FullName, Email: strings.TrimSpace(row.Email),
+					Phone: strings.TrimSpace(row.Phone)})
+			}
+		}
+		out = append(out, st)
+	}
+	return out
+}
+
+var routeFieldRe = regexp.MustCompile(`^stages\[(\d+)\](?:\.(side|signature|signers)(?:\[(\d+)\](?:\.(full_name|email|phone))?)?)?$`)
+
+// place puts core's message next to the stage or signer row its field names,
+// or above the editor.
+func (e *routeEditor) place(field, msg string) {
+	m := routeFieldRe.FindStringSubmatch(field)
+	if m == nil {
+		e.Error = msg
+		return
+	}
+	i := atoi(m[1])
+	if i >= len(e.Stages) {
+		e.Error = msg
+		return
+	}
+	st := &e.Stages[i]
+	if m[3] == "" {
+		st.Error = msg
+		return
+	}
+	j := atoi(m[3])
+	if j >= len(st.Signers) {
+		st.Error = msg
+		return
+	}
+	row := &st.Signers[j]
+	switch m[4] {
+	case "full_name":
+		row.NameError = msg
+	case "email":
+		row.EmailError = msg
+	case "phone":
+		row.PhoneError = msg
+	default:
+		row.Error = msg
+	}
+}
+
+// Name is the input name of a stage's field (i, field) or of a signer's
+// (i, j, field), as core names it in its errors.
+func (e *routeEditor) Name(i int, rest ...any) string {
+	s := "stages[" + strconv.Itoa(i) + "]"
+	if len(rest) == 1 {
+		return s + "." + rest[0].(string)
+	}
+	if len(rest) == 2 {
+		return s + ".signers[" + strconv.Itoa(rest[0].(int)) + "]." + rest[1].(string)
+	}
+	return s
+}
+
+// ID is an HTML id for the same.
+func (e *routeEditor) ID(i int, rest ...any) string {
+	return "route-" + strings.NewReplacer("[", "-", "]", "", ".", "-").Replace(e.Name(i, rest...))
+}
