@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"paraph"
+	"paraph/cades"
 	"paraph/internal/store"
 )
 
@@ -63,12 +64,13 @@ func (w *Web) signPrepare(q *request) error {
 	if err != nil {
 		return q.jsonError(err)
 	}
+	alg := webCryptoAlgorithm(p.Algorithm, p.DigestAlgorithm)
 	if strings.HasPrefix(p.Algorithm, "GOST") {
 		return q.writeJSON(http.StatusUnprocessableEntity, map[string]string{
 			"reason": "gost_needs_cli", "error": q.web.cat.text(q.lang, "sign.gost")})
 	}
 	return q.writeJSON(http.StatusOK, map[string]string{"prepare_id": p.ID,
-		"to_be_signed": base64.StdEncoding.EncodeToString(p.ToBeSigned), "algorithm": p.Algorithm})
+		"to_be_signed": base64.StdEncoding.EncodeToString(p.ToBeSigned), "algorithm": alg})
 }
 
 // signComplete takes {prepare_id, signature (base64)} and answers {redirect}.
@@ -89,4 +91,21 @@ func (w *Web) signComplete(q *request) error {
 	}
 	q.setFlash("flash.signed")
 	return q.writeJSON(http.StatusOK, map[string]string{"redirect": "/documents/" + q.r.PathValue("doc")})
+}
+
+// webCryptoAlgorithm names the prepared signature's algorithm as
+// keyfile.js knows it (the certificate login's names): ECDSA's curve goes
+// with its hash (P-256 with SHA-256, P-384 with SHA-384).
+func webCryptoAlgorithm(alg, digest string) string {
+	switch {
+	case alg == cades.AlgECDSA && digest == "SHA-256":
+		return "ECDSA-SHA256"
+	case alg == cades.AlgECDSA && digest == "SHA-384":
+		return "ECDSA-SHA384"
+	case alg == cades.AlgRSAPKCS1v15 && digest == "SHA-256":
+		return "RSA-PKCS1-SHA256"
+	case alg == cades.AlgEd25519:
+		return "Ed25519"
+	}
+	return alg + "-" + digest // the page says it cannot sign with it
 }
