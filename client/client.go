@@ -153,3 +153,11 @@ func (c *Client) Organizations(ctx context.Context) ([]Organization, error) {
 	err := c.do(ctx, "GET", "/api/v1/orgs", nil, &out)
 	return out.Items, err
 }
+
+// WithHTTPClient returns a copy of the client that sends through hc (for
+// tuned transports: proxies, timeouts, many connections).
+func (c *Client) WithHTTPClient(hc *http.Client) *Client {
+	cp := *c
+	cp.http = hc
+	return &cp
+}

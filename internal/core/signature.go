@@ -3,9 +3,13 @@ package core
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
-	"errors"
+	"encoding/json"
 	"io"
+	"strings"
 	"time"
 
 	"paraph"
@@ -98,10 +102,13 @@ func (s *Service) boundCertificate(ctx context.Context, tx *store.Tx, me *paraph
 		Message: "This certificate is not one of yours in this organization: add it on your certificates page first."}
 }
 
-// PrepareSignature starts a qualified signature with the two-step flow.
+// PrepareSignature starts a qualified signature with the two-step flow. It
+// writes nothing: the prepare id is a token, keyed with the instance secret,
+// naming the document, the signer, the account, the certificate and the
+// signing time — the signed attributes are reproduced from them at completion.
 func (s *Service) PrepareSignature(ctx context.Context, docID string, certData []byte) (*PreparedSignature, error) {
 	var out *PreparedSignature
-	err := s.db.Write(ctx, func(tx *store.Tx) error {
+	err := s.db.Read(ctx, func(tx *store.Tx) error {
 		acc, err := s.loadDocument(ctx, tx, docID)
 		if err != nil {
 			return err
@@ -128,16 +135,54 @@ func (s *Service) PrepareSignature(ctx context.Context, docID string, certData [
 			return &paraph.Error{Code: paraph.EINVALID, Reason: "algorithm_unsupported", Field: "certificate",
 				Message: "This certificate's key cannot make a signature here.", Err: err}
 		}
-		row := &store.Prepare{ID: newID(), DocumentID: docID, SignerID: sg.ID, AccountID: acc.me.AccountID, Cert: cv.Cert.Raw,
-			SignedAttrs: p.SignedAttrs, SigningTime: now, CreatedAt: now, ExpiresAt: now.Add(PrepareTTL)}
-		if err := tx.CreatePrepare(ctx, row); err != nil {
-			return err
-		}
-		out = &PreparedSignature{ID: row.ID, ToBeSigned: p.ToBeSigned, DigestAlgorithm: p.DigestAlgorithm,
-			Algorithm: p.SignatureAlgorithm, ExpiresAt: row.ExpiresAt}
+		tok := prepareToken{Doc: docID, Signer: sg.ID, Account: acc.me.AccountID, Cert: cv.Cert.FingerprintSHA256,
+			At: now.Unix(), Expires: now.Add(PrepareTTL).Unix()}
+		out = &PreparedSignature{ID: s.sealPrepare(tok), ToBeSigned: p.ToBeSigned, DigestAlgorithm: p.DigestAlgorithm,
+			Algorithm: p.SignatureAlgorithm, ExpiresAt: now.Add(PrepareTTL)}
 		return nil
 	})
 	return out, err
+}
+
+// prepareToken is what a prepare id carries.
+type prepareToken struct {
+	Doc     string `json:"d"`
+	Signer  string `json:"s"`
+	Account string `json:"a"`
+	Cert    string `json:"c"`
+	At      int64  `json:"t"`
+	Expires int64  `json:"e"`
+}
+
+func (s *Service) sealPrepare(t prepareToken) string {
+	payload, _ := json.Marshal(t)
+	m := hmac.New(sha256.New, s.secret)
+	m.Write([]byte("prepare:"))
+	m.Write(payload)
+	return base64.RawURLEncoding.EncodeToString(payload) + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+func (s *Service) openPrepare(id string) (*prepareToken, bool) {
+	p64, mac64, ok := strings.Cut(id, ".")
+	if !ok {
+		return nil, false
+	}
+	payload, err1 := base64.RawURLEncoding.DecodeString(p64)
+	mac, err2 := base64.RawURLEncoding.DecodeString(mac64)
+	if err1 != nil || err2 != nil {
+		return nil, false
+	}
+	m := hmac.New(sha256.New, s.secret)
+	m.Write([]byte("prepare:"))
+	m.Write(payload)
+	if !hmac.Equal(mac, m.Sum(nil)) {
+		return nil, false
+	}
+	var t prepareToken
+	if json.Unmarshal(payload, &t) != nil {
+		return nil, false
+	}
+	return &t, true
 }
 
 // contentDigest is the document's digest with the algorithm the
@@ -165,41 +210,54 @@ func (s *Service) contentDigest(ctx context.Context, d *paraph.Document, cert *p
 // CompleteSignature finishes the two-step flow with the signature value the
 // signer's key made; the server assembles the CMS and checks it like any.
 func (s *Service) CompleteSignature(ctx context.Context, docID, prepareID string, value []byte) (*SignatureResult, error) {
-	var p *store.Prepare
 	var d *paraph.Document
+	var cert *pki.Certificate
+	var t *prepareToken
 	err := s.db.Read(ctx, func(tx *store.Tx) error {
-		acc, err := s.loadDocument(ctx, tx, docID)
+		acc, err := s.loadDocument(ctx, tx, docID) // the document first: outsiders and the blocked learn nothing
 		if err != nil {
 			return err
 		}
 		d = acc.doc
-		p, err = tx.FindPrepare(ctx, docID, prepareID)
-		return err
+		var ok bool
+		if t, ok = s.openPrepare(prepareID); !ok || t.Doc != docID || t.Account != acc.me.AccountID {
+			return notFoundErr("Prepared signature")
+		}
+		if !s.clock.Now().Before(time.Unix(t.Expires, 0)) {
+			return &paraph.Error{Code: paraph.EINVALID, Reason: "prepare_expired", Message: "The prepared signature expired; prepare it again."}
+		}
+		certs, err := tx.FindMemberCertificates(ctx, acc.me.OrgID, acc.me.ID)
+		if err != nil {
+			return err
+		}
+		for _, c := range certs {
+			if c.Fingerprint == t.Cert {
+				parsed, err := pki.Parse(c.DER)
+				if err != nil || len(parsed) != 1 {
+					return paraph.Internal(err)
+				}
+				cert = parsed[0]
+			}
+		}
+		if cert == nil {
+			return notFoundErr("Prepared signature")
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	if pr := PrincipalFrom(ctx); pr == nil || pr.Account.ID != p.AccountID {
-		return nil, notFoundErr("Prepared signature")
-	}
-	if !s.clock.Now().Before(p.ExpiresAt) {
-		return nil, &paraph.Error{Code: paraph.EINVALID, Reason: "prepare_expired", Message: "The prepared signature expired; prepare it again."}
-	}
-	certs, err := pki.Parse(p.Cert)
-	if err != nil || len(certs) != 1 {
-		return nil, paraph.Internal(err)
-	}
 	// Prepare is deterministic: the same certificate, digest and time give
-	// the same attributes, which must be the ones the key signed.
-	digest, err := s.contentDigest(ctx, d, certs[0])
+	// the same attributes the key signed.
+	digest, err := s.contentDigest(ctx, d, cert)
 	if err != nil {
 		return nil, err
 	}
-	prepared, err := cades.Prepare(certs[0].X509, digest, p.SigningTime)
-	if err != nil || !bytes.Equal(prepared.SignedAttrs, p.SignedAttrs) {
-		return nil, paraph.Internal(errors.New("core: prepared attributes do not reproduce"))
+	prepared, err := cades.Prepare(cert.X509, digest, time.Unix(t.At, 0).UTC())
+	if err != nil {
+		return nil, paraph.Internal(err)
 	}
-	cms, err := cades.Assemble(prepared, certs[0].X509, nil, value)
+	cms, err := cades.Assemble(prepared, cert.X509, nil, value)
 	if err != nil {
 		return nil, &paraph.Error{Code: paraph.EINVALID, Reason: "sig_crypto_failure", Field: "signature",
 			Message: "The signature value does not verify with the certificate's key over the prepared data.", Err: err}
@@ -254,23 +312,21 @@ func (s *Service) SubmitSignature(ctx context.Context, docID string, cms []byte)
 		return &SignatureResult{Indication: sig.Indication, SubIndication: sig.SubIndication, Message: sig.Message, Document: d},
 			&paraph.Error{Code: paraph.EINVALID, Reason: refusalReason(sig.SubIndication), Field: "cms", Message: sig.Message}
 	}
-	var res *SignatureResult
-	err = s.db.Write(ctx, func(tx *store.Tx) error {
-		if err := tx.LockDocument(ctx, docID); err != nil {
-			return err
-		}
+	// Who signs and under what authority is decided before the write
+	// transaction, so the one writer of SQLite is held only for the writes.
+	var cv *CertificateView
+	var auth paraph.Authority
+	err = s.db.Read(ctx, func(tx *store.Tx) error {
 		acc, err := s.loadDocument(ctx, tx, docID)
 		if err != nil {
 			return err
 		}
-		slot, err := signerSlot(acc, paraph.SigQualified)
-		if err != nil {
+		if _, err := signerSlot(acc, paraph.SigQualified); err != nil {
 			return err
 		}
 		// The signer the stage expects: the certificate is one bound to the
 		// acting member, and it may sign for their organization.
-		cv, err := s.boundCertificate(ctx, tx, acc.me, sig.Certificate.Raw)
-		if err != nil {
+		if cv, err = s.boundCertificate(ctx, tx, acc.me, sig.Certificate.Raw); err != nil {
 			return err
 		}
 		org, err := tx.FindOrganizationByID(ctx, acc.me.OrgID)
@@ -289,9 +345,27 @@ func (s *Service) SubmitSignature(ctx context.Context, docID string, cms []byte)
 			}
 			candidates = append(candidates, poaCandidate(v, cv.Cert))
 		}
-		auth := paraph.CheckAuthority(org, identityOf(cv.Cert), candidates, "")
+		auth = paraph.CheckAuthority(org, identityOf(cv.Cert), candidates, "")
 		if !auth.OK() {
 			return &paraph.Error{Code: paraph.EINVALID, Reason: authorityReason(auth.Reason), Field: "cms", Message: auth.Message}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	var res *SignatureResult
+	err = s.db.Write(ctx, func(tx *store.Tx) error {
+		if err := tx.LockDocument(ctx, docID); err != nil {
+			return err
+		}
+		acc, err := s.loadDocument(ctx, tx, docID) // again, under the lock: the turn may have passed
+		if err != nil {
+			return err
+		}
+		slot, err := signerSlot(acc, paraph.SigQualified)
+		if err != nil {
+			return err
 		}
 		now := s.clock.Now()
 		rec := &store.SignatureRecord{ID: newID(), DocumentID: docID, SignerID: slot.ID, Kind: paraph.SigQualified,

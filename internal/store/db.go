@@ -15,6 +15,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -40,6 +42,75 @@ type DB struct {
 	sql     *sql.DB
 	dialect string
 	source  string // where it is, for logs, without a password
+	// writer lets one SQLite write transaction run at a time, queued in Go:
+	// SQLite allows one writer anyway, and its busy handler waits by
+	// sleeping with backoff, which turns contention into long tails.
+	writer sync.Mutex
+	// stmts caches prepared statements by their text: parsing SQL was a
+	// quarter of the CPU of a signature. database/sql re-prepares a cached
+	// statement per connection as needed.
+	stmts  sync.Map // string → *sql.Stmt
+	nstmts atomic.Int32
+}
+
+// maxCachedStatements bounds the cache: queries built from filters have
+// variants, but not unboundedly many.
+const maxCachedStatements = 2000
+
+// stmt returns the cached prepared statement of query, preparing it once.
+func (db *DB) stmt(ctx context.Context, query string) *sql.Stmt {
+	if st, ok := db.stmts.Load(query); ok {
+		return st.(*sql.Stmt)
+	}
+	if db.nstmts.Load() >= maxCachedStatements {
+		return nil
+	}
+	st, err := db.sql.PrepareContext(ctx, query)
+	if err != nil {
+		return nil // run it unprepared; the error shows there
+	}
+	if prev, loaded := db.stmts.LoadOrStore(query, st); loaded {
+		st.Close()
+		return prev.(*sql.Stmt)
+	}
+	db.nstmts.Add(1)
+	return st
+}
+
+// cached runs queries through the statement cache, in a transaction when tx is set.
+type cached struct {
+	db *DB
+	tx *sql.Tx
+	q  querier
+}
+
+func (c cached) statement(ctx context.Context, query string) *sql.Stmt {
+	st := c.db.stmt(ctx, query)
+	if st == nil || c.tx == nil {
+		return st
+	}
+	return c.tx.StmtContext(ctx, st)
+}
+
+func (c cached) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := c.statement(ctx, query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return c.q.ExecContext(ctx, query, args...)
+}
+
+func (c cached) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := c.statement(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return c.q.QueryContext(ctx, query, args...)
+}
+
+func (c cached) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := c.statement(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return c.q.QueryRowContext(ctx, query, args...)
 }
 
 // Open opens the database named by dsn: a postgres:// or postgresql:// URL, or
@@ -114,7 +185,10 @@ func (db *DB) Dialect() string { return db.dialect }
 func (db *DB) Source() string { return db.source }
 
 // Close closes the database.
-func (db *DB) Close() error { return db.sql.Close() }
+func (db *DB) Close() error {
+	db.stmts.Range(func(_, st any) bool { st.(*sql.Stmt).Close(); return true })
+	return db.sql.Close()
+}
 
 // SQL returns the underlying handle, for tests and health checks.
 func (db *DB) SQL() *sql.DB { return db.sql }
@@ -179,11 +253,15 @@ type querier interface {
 
 // Write runs fn in a transaction, committed when fn returns nil.
 func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
+	if db.dialect == SQLite {
+		db.writer.Lock()
+		defer db.writer.Unlock()
+	}
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return paraph.Internal(fmt.Errorf("store: begin: %w", err))
 	}
-	if err := fn(&Tx{q: tx, dialect: db.dialect}); err != nil {
+	if err := fn(&Tx{q: cached{db: db, tx: tx, q: tx}, dialect: db.dialect}); err != nil {
 		tx.Rollback()
 		return err
 	}
@@ -196,7 +274,7 @@ func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
 // Read runs fn against the database outside a transaction: for reads that need
 // no snapshot across statements.
 func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
-	return fn(&Tx{q: db.sql, dialect: db.dialect})
+	return fn(&Tx{q: cached{db: db, q: db.sql}, dialect: db.dialect})
 }
 
 // Dialect of the transaction's database.

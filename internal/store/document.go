@@ -203,40 +203,6 @@ func (tx *Tx) FindSignatures(ctx context.Context, docID string) ([]*SignatureRec
 	return out, translate(rows.Err())
 }
 
-// Prepare is the first half of a two-step signature.
-type Prepare struct {
-	ID          string
-	DocumentID  string
-	SignerID    string
-	AccountID   string
-	Cert        []byte
-	SignedAttrs []byte
-	SigningTime time.Time
-	CreatedAt   time.Time
-	ExpiresAt   time.Time
-}
-
-// CreatePrepare stores a prepared signature.
-func (tx *Tx) CreatePrepare(ctx context.Context, p *Prepare) error {
-	_, err := tx.exec(ctx, `INSERT INTO prepares (id, document_id, signer_id, account_id, cert, signed_attrs, signing_time, created_at, expires_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, p.ID, p.DocumentID, p.SignerID, p.AccountID, p.Cert, p.SignedAttrs,
-		p.SigningTime.UTC(), p.CreatedAt.UTC(), p.ExpiresAt.UTC())
-	return err
-}
-
-// FindPrepare returns a prepared signature of a document.
-func (tx *Tx) FindPrepare(ctx context.Context, docID, id string) (*Prepare, error) {
-	var p Prepare
-	err := tx.q.QueryRowContext(ctx, `SELECT id, document_id, signer_id, account_id, cert, signed_attrs, signing_time, created_at, expires_at
-		FROM prepares WHERE id = $1 AND document_id = $2`, id, docID).
-		Scan(&p.ID, &p.DocumentID, &p.SignerID, &p.AccountID, &p.Cert, &p.SignedAttrs, &p.SigningTime, &p.CreatedAt, &p.ExpiresAt)
-	if err != nil {
-		return nil, notFound(err, "Prepared signature")
-	}
-	p.SigningTime, p.CreatedAt, p.ExpiresAt = p.SigningTime.UTC(), p.CreatedAt.UTC(), p.ExpiresAt.UTC()
-	return &p, nil
-}
-
 // DocumentFilter selects documents of one organization's box. Departments
 // nil means every department (scope all); otherwise only those (and never
 // documents without a department).

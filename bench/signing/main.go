@@ -1,0 +1,207 @@
+// Command signing measures sustained qualified signing over real HTTP on
+// loopback: each of -signers concurrent signers signs its own documents with
+// the two-step flow (prepare, sign the attributes locally with ECDSA P-256,
+// complete — the server assembles the CMS and verifies it fully: hash,
+// chain, signer, authority). It reports signatures per second and the
+// latency of one whole signature (prepare + complete). A whole server runs
+// in this process on SQLite (temp dir) or PostgreSQL (-database
+// postgres://…); it stops by itself.
+//
+//	go run ./bench/signing -database sqlite
+//	go run ./bench/signing -database postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"database/sql"
+	"flag"
+	"fmt"
+	"log"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime/pprof"
+	"slices"
+	"sync"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
+
+	"paraph"
+	"paraph/client"
+	"paraph/internal/blob"
+	"paraph/internal/core"
+	"paraph/internal/devpki"
+	"paraph/internal/notify"
+	"paraph/internal/server"
+	"paraph/internal/store"
+)
+
+func main() {
+	database := flag.String("database", "sqlite", `"sqlite" (temp dir) or a postgres:// URL where a database may be created`)
+	signers := flag.Int("signers", 100, "concurrent signers")
+	perSigner := flag.Int("docs", 40, "documents per signer")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the signing phase to this file")
+	flag.Parse()
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "paraph-bench-")
+	check(err)
+	defer os.RemoveAll(dir)
+	dsn, cleanup := prepare(*database, dir)
+	defer cleanup()
+	db, err := store.Open(ctx, dsn)
+	check(err)
+	defer db.Close()
+	_, err = db.Migrate(ctx)
+	check(err)
+	blobs, err := blob.NewDir(filepath.Join(dir, "blobs"))
+	check(err)
+	off := core.RateLimit{Burst: -1}
+	svc, err := core.New(ctx, db, paraph.SystemClock{}, slog.New(slog.DiscardHandler), core.Config{Blobs: blobs,
+		LoginPerIP: off, LoginPerLogin: off, Password: core.PasswordParams{MemoryKiB: 1024, Time: 1, Threads: 1}})
+	check(err)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	check(err)
+	base := "http://" + ln.Addr().String()
+	srv, err := server.New(db, svc, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})), server.Options{BaseURL: base, Sender: notify.Discard{}})
+	check(err)
+	go http.Serve(ln, srv.Handler())
+
+	// Set up through the real use cases: an organization whose owner is the
+	// instance admin and trusts the bench CA, and the signers with certificates.
+	start := time.Now()
+	as := func(login string) context.Context {
+		_, tok, err := svc.Login(ctx, login, "bench password 2026", store.TokenBearer)
+		check(err)
+		p, err := svc.Authenticate(ctx, tok.Secret)
+		check(err)
+		return core.WithPrincipal(ctx, p)
+	}
+	_, err = svc.CreateActiveAccount(ctx, core.Registration{Login: "owner@bench.example", Password: "bench password 2026", FullName: "Владелец"})
+	check(err)
+	_, err = svc.SetInstanceAdmin(ctx, "owner@bench.example", true)
+	check(err)
+	owner := as("owner@bench.example")
+	org, err := svc.CreateOrganization(owner, paraph.Organization{Kind: paraph.OrgLegal, Country: paraph.CountryRU, Name: "ООО «Скорость»",
+		INN: "7712345671", KPP: "771201001", OGRN: "1027700123450"})
+	check(err)
+	ca, err := devpki.NewCA()
+	check(err)
+	_, err = svc.AddTrustRoot(owner, ca.RootPEM())
+	check(err)
+	type signer struct {
+		token string
+		cert  []byte
+		key   crypto.Signer
+		docs  []string
+	}
+	people := make([]*signer, *signers)
+	for i := range people {
+		login := fmt.Sprintf("signer%03d@bench.example", i)
+		_, err := svc.CreateActiveAccount(ctx, core.Registration{Login: login, Password: "bench password 2026", FullName: fmt.Sprintf("Подписант %d", i)})
+		check(err)
+		m, err := svc.AddMember(owner, org.ID, core.MemberInput{FullName: fmt.Sprintf("Подписант %d", i), Email: login,
+			Phone: fmt.Sprintf("+7916%07d", i), Role: "signer", AccessScope: "all"})
+		check(err)
+		cert, key, err := ca.Issue(int64(1000+i), devpki.Identity{Name: fmt.Sprintf("Подписант %d", i), INNLE: org.INN, OGRN: org.OGRN})
+		check(err)
+		me := as(login)
+		_, err = svc.UploadCertificate(me, org.ID, m.ID, devpki.PEM(cert.Raw))
+		check(err)
+		_, tok, err := svc.Login(ctx, login, "bench password 2026", store.TokenBearer)
+		check(err)
+		p := &signer{token: tok.Secret, cert: devpki.PEM(cert.Raw), key: key}
+		for j := range *perSigner {
+			d, err := svc.CreateDocument(owner, org.ID, paraph.DocumentMeta{Title: fmt.Sprintf("Акт %d-%d", i, j), Kind: "act"}, "",
+				core.UploadedFile{Name: "act.pdf", Body: bytes.NewReader([]byte(fmt.Sprintf("%%PDF-1.4 act %d-%d", i, j)))})
+			check(err)
+			_, err = svc.SetRoute(owner, d.ID, []paraph.Stage{{Side: paraph.SideOwn, Signature: paraph.SigQualified, Signers: []paraph.Signer{{MemberID: m.ID}}}})
+			check(err)
+			_, err = svc.Send(owner, d.ID)
+			check(err)
+			p.docs = append(p.docs, d.ID)
+		}
+		people[i] = p
+	}
+	fmt.Printf("Paraph signing bench: %s, %d signers × %d documents set up in %s\n", db.Dialect(), *signers, *perSigner, time.Since(start).Round(time.Millisecond))
+
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1000}}
+	var mu sync.Mutex
+	var lat []time.Duration
+	var errs int
+	var firstErr error
+	var wg sync.WaitGroup
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		check(err)
+		check(pprof.StartCPUProfile(f))
+		defer pprof.StopCPUProfile()
+	}
+	start = time.Now()
+	for _, p := range people {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, _ := client.New(base, p.token)
+			c = c.WithHTTPClient(hc)
+			for _, doc := range p.docs {
+				t := time.Now()
+				res, err := c.SignDocument(ctx, doc, p.cert, p.key)
+				d := time.Since(t)
+				mu.Lock()
+				if err != nil || res.Result != "passed" {
+					errs++
+					if firstErr == nil {
+						firstErr = fmt.Errorf("%v %+v", err, res)
+					}
+				} else {
+					lat = append(lat, d)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	slices.Sort(lat)
+	q := func(f float64) float64 {
+		if len(lat) == 0 {
+			return 0
+		}
+		return float64(lat[int(f*float64(len(lat)-1))].Microseconds()) / 1000
+	}
+	fmt.Printf("qualified signatures (prepare + complete): %d in %s, errors %d: %.0f signatures/s   p50 %.1f ms   p99 %.1f ms   max %.1f ms\n",
+		len(lat), elapsed.Round(time.Millisecond), errs, float64(len(lat))/elapsed.Seconds(), q(0.5), q(0.99), q(1))
+	if firstErr != nil {
+		fmt.Println("first error:", firstErr)
+	}
+}
+
+func prepare(database, dir string) (string, func()) {
+	if database == "sqlite" {
+		return filepath.Join(dir, "paraph.db"), func() {}
+	}
+	admin, err := sql.Open("pgx", database)
+	check(err)
+	name := fmt.Sprintf("paraph_bench_%d", time.Now().UnixNano())
+	_, err = admin.Exec("CREATE DATABASE " + name)
+	check(err)
+	u, err := url.Parse(database)
+	check(err)
+	u.Path = "/" + name
+	return u.String(), func() {
+		admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
+		admin.Close()
+	}
+}
+
+func check(err error) {
+	if err != nil {
+		log.Fatal(err)
+	}
+}
