@@ -29,8 +29,8 @@ type stageForm struct {
 // signerForm is one signer row: a member of ours, a counterparty
 // organization on this instance, or a person outside.
 type signerForm struct {
-	Kind                                    string // member, org, person
-	MemberID, OrgID, FullName, Email, Phone string
+	Kind                                     string // member, org, person
+	MemberID, OrgID, FullName, Email, Phone  string
 	Error, NameError, EmailError, PhoneError string
 }
 
