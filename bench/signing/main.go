@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"log"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
@@ -47,6 +48,7 @@ func main() {
 	signers := flag.Int("signers", 100, "concurrent signers")
 	perSigner := flag.Int("docs", 40, "documents per signer")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the signing phase to this file")
+	rate := flag.Int("rate", 0, "open loop: total signatures per second spread over the signers (0: each signer signs as fast as it can)")
 	flag.Parse()
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "paraph-bench-")
@@ -149,8 +151,20 @@ func main() {
 			defer wg.Done()
 			c, _ := client.New(base, p.token)
 			c = c.WithHTTPClient(hc)
-			for _, doc := range p.docs {
+			// In the open loop each signer starts a signature on a fixed
+			// schedule and latency counts from the scheduled moment, so a slow
+			// answer is not hidden by the signer waiting for it.
+			var every time.Duration
+			if *rate > 0 {
+				every = time.Duration(float64(time.Second) * float64(*signers) / float64(*rate))
+			}
+			offset := time.Duration(rand.Int64N(int64(every) + 1))
+			for j, doc := range p.docs {
 				t := time.Now()
+				if every > 0 {
+					t = start.Add(offset + time.Duration(j)*every)
+					time.Sleep(time.Until(t))
+				}
 				res, err := c.SignDocument(ctx, doc, p.cert, p.key)
 				d := time.Since(t)
 				mu.Lock()
@@ -175,8 +189,12 @@ func main() {
 		}
 		return float64(lat[int(f*float64(len(lat)-1))].Microseconds()) / 1000
 	}
-	fmt.Printf("qualified signatures (prepare + complete): %d in %s, errors %d: %.0f signatures/s   p50 %.1f ms   p99 %.1f ms   max %.1f ms\n",
-		len(lat), elapsed.Round(time.Millisecond), errs, float64(len(lat))/elapsed.Seconds(), q(0.5), q(0.99), q(1))
+	mode := "closed loop"
+	if *rate > 0 {
+		mode = fmt.Sprintf("open loop at %d/s", *rate)
+	}
+	fmt.Printf("qualified signatures (prepare + complete), %s: %d in %s, errors %d: %.0f signatures/s   p50 %.1f ms   p99 %.1f ms   max %.1f ms\n",
+		mode, len(lat), elapsed.Round(time.Millisecond), errs, float64(len(lat))/elapsed.Seconds(), q(0.5), q(0.99), q(1))
 	if firstErr != nil {
 		fmt.Println("first error:", firstErr)
 	}
