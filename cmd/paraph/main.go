@@ -162,6 +162,21 @@ func openStore(ctx context.Context, c *Config, log *slog.Logger) (*store.DB, err
 	return db, nil
 }
 
+// openService opens the database and the use cases for an administrator's
+// command; close releases the database.
+func openService(ctx context.Context, c *Config, stderr io.Writer) (svc *core.Service, close func(), err error) {
+	log := newLogger(c, stderr)
+	db, err := openStore(ctx, c, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	if svc, err = newService(ctx, c, db, log); err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return svc, func() { db.Close() }, nil
+}
+
 func newService(ctx context.Context, c *Config, db *store.DB, log *slog.Logger) (*core.Service, error) {
 	blobs, err := blob.NewDir(filepath.Join(c.Data, "blobs"))
 	if err != nil {
@@ -275,16 +290,11 @@ func audit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	log := newLogger(c, stderr)
-	db, err := openStore(ctx, c, log)
+	svc, closeDB, err := openService(ctx, c, stderr)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	svc, err := newService(ctx, c, db, log)
-	if err != nil {
-		return err
-	}
+	defer closeDB()
 	n, err := svc.VerifyAudit(ctx)
 	if err != nil {
 		return fmt.Errorf("audit trail broken after %d good events: %w", n, err)
@@ -313,16 +323,11 @@ func account(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err != nil {
 		return err
 	}
-	log := newLogger(c, stderr)
-	db, err := openStore(ctx, c, log)
+	svc, closeDB, err := openService(ctx, c, stderr)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	svc, err := newService(ctx, c, db, log)
-	if err != nil {
-		return err
-	}
+	defer closeDB()
 	a, err := svc.CreateActiveAccount(ctx, core.Registration{Login: login, FullName: name, Language: lang,
 		Password: strings.TrimRight(string(pw), "\r\n")})
 	if err != nil {
@@ -346,16 +351,11 @@ func accountAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	log := newLogger(c, stderr)
-	db, err := openStore(ctx, c, log)
+	svc, closeDB, err := openService(ctx, c, stderr)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	svc, err := newService(ctx, c, db, log)
-	if err != nil {
-		return err
-	}
+	defer closeDB()
 	a, err := svc.SetInstanceAdmin(ctx, login, !revoke)
 	if err != nil {
 		return errors.New(paraph.AsError(err).Message)
