@@ -12,18 +12,13 @@ package main
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
-	"log"
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
-	"os"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"sync"
@@ -32,6 +27,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"paraph"
+	"paraph/bench/benchkit"
 	"paraph/internal/core"
 	"paraph/internal/notify"
 	"paraph/internal/server"
@@ -48,22 +44,22 @@ func main() {
 	flag.Parse()
 
 	ctx := context.Background()
-	dsn, cleanup := prepare(*database)
+	dsn, cleanup := benchkit.Database(*database)
 	defer cleanup()
 	db, err := store.Open(ctx, dsn)
-	check(err)
+	benchkit.Check(err)
 	defer db.Close()
 	_, err = db.Migrate(ctx)
-	check(err)
+	benchkit.Check(err)
 	off := core.RateLimit{Burst: -1}
 	svc, err := core.New(ctx, db, paraph.SystemClock{}, slog.New(slog.DiscardHandler),
 		core.Config{LoginPerIP: off, LoginPerLogin: off})
-	check(err)
+	benchkit.Check(err)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	check(err)
+	benchkit.Check(err)
 	base := "http://" + ln.Addr().String()
 	srv, err := server.New(db, svc, slog.New(slog.DiscardHandler), server.Options{BaseURL: base, Sender: notify.Discard{}})
-	check(err)
+	benchkit.Check(err)
 	go http.Serve(ln, srv.Handler())
 
 	fmt.Printf("Paraph account bench: %s, GOMAXPROCS=%d, argon2id m=%d KiB t=%d p=%d\n",
@@ -82,7 +78,7 @@ func main() {
 	for i := range logins {
 		logins[i] = fmt.Sprintf("bench%04d@example.com", i)
 		_, err := svc.CreateActiveAccount(ctx, core.Registration{Login: logins[i], Password: "bench password 2026", FullName: "Bench"})
-		check(err)
+		benchkit.Check(err)
 	}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1000, MaxConnsPerHost: 1000}}
 
@@ -250,32 +246,5 @@ func (r result) print(name string, clients int) {
 		name, clients, r.n, r.errs, float64(r.n)/r.elapsed.Seconds(), q(0.50), q(0.99), q(1))
 	if r.firstErr != nil {
 		fmt.Printf("  first error: %v\n", r.firstErr)
-	}
-}
-
-// prepare returns the DSN of a fresh database and a function that removes it.
-func prepare(database string) (string, func()) {
-	if database == "sqlite" {
-		dir, err := os.MkdirTemp("", "paraph-bench-")
-		check(err)
-		return filepath.Join(dir, "paraph.db"), func() { os.RemoveAll(dir) }
-	}
-	admin, err := sql.Open("pgx", database)
-	check(err)
-	name := fmt.Sprintf("paraph_bench_%d", time.Now().UnixNano())
-	_, err = admin.Exec("CREATE DATABASE " + name)
-	check(err)
-	u, err := url.Parse(database)
-	check(err)
-	u.Path = "/" + name
-	return u.String(), func() {
-		admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
-		admin.Close()
-	}
-}
-
-func check(err error) {
-	if err != nil {
-		log.Fatal(err)
 	}
 }

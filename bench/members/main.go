@@ -10,19 +10,15 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
-	"log"
 	"log/slog"
 	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"slices"
 	"sync"
 	"time"
@@ -31,6 +27,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"paraph"
+	"paraph/bench/benchkit"
 	"paraph/internal/core"
 	"paraph/internal/notify"
 	"paraph/internal/server"
@@ -50,37 +47,37 @@ func main() {
 	flag.Parse()
 
 	ctx := context.Background()
-	dsn, cleanup := prepare(*database)
+	dsn, cleanup := benchkit.Database(*database)
 	defer cleanup()
 	db, err := store.Open(ctx, dsn)
-	check(err)
+	benchkit.Check(err)
 	defer db.Close()
 	_, err = db.Migrate(ctx)
-	check(err)
+	benchkit.Check(err)
 	svc, err := core.New(ctx, db, paraph.SystemClock{}, slog.New(slog.DiscardHandler), core.Config{})
-	check(err)
+	benchkit.Check(err)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	check(err)
+	benchkit.Check(err)
 	base := "http://" + ln.Addr().String()
 	srv, err := server.New(db, svc, slog.New(slog.DiscardHandler), server.Options{BaseURL: base, Sender: notify.Discard{}})
-	check(err)
+	benchkit.Check(err)
 	go http.Serve(ln, srv.Handler())
 
 	// The owner, through the real use cases.
 	_, err = svc.CreateActiveAccount(ctx, core.Registration{Login: "owner@bench.example", Password: "bench password 2026", FullName: "Владелец"})
-	check(err)
+	benchkit.Check(err)
 	_, tok, err := svc.Login(ctx, "owner@bench.example", "bench password 2026", store.TokenBearer)
-	check(err)
+	benchkit.Check(err)
 	p, err := svc.Authenticate(ctx, tok.Secret)
-	check(err)
+	benchkit.Check(err)
 	octx := core.WithPrincipal(ctx, p)
 	org, err := svc.CreateOrganization(octx, paraph.Organization{Kind: paraph.OrgLegal, Country: paraph.CountryRU, Name: "ООО «Большая»",
 		INN: "7712345671", KPP: "771201001", OGRN: "1027700123450"})
-	check(err)
+	benchkit.Check(err)
 	var depts []string
 	for _, name := range []string{"Продажи", "Склад", "Бухгалтерия", "Логистика", "ИТ"} {
 		d, err := svc.CreateDepartment(octx, org.ID, name, "")
-		check(err)
+		benchkit.Check(err)
 		depts = append(depts, d.ID)
 	}
 
@@ -89,7 +86,7 @@ func main() {
 	start := time.Now()
 	rng := rand.New(rand.NewPCG(1, 2))
 	now := time.Now().UTC()
-	check(db.Write(ctx, func(tx *store.Tx) error {
+	benchkit.Check(db.Write(ctx, func(tx *store.Tx) error {
 		for i := range *members {
 			a := &store.AccountRecord{Account: paraph.Account{ID: uuid.Must(uuid.NewV7()).String(),
 				FullName: fmt.Sprintf("%s %s %d", lastNames[rng.IntN(len(lastNames))], firstNames[rng.IntN(len(firstNames))], i),
@@ -113,7 +110,7 @@ func main() {
 		// Autovacuum analyzes a table this much changed within a minute or
 		// so; do it now so the planner sees the real table, not an empty one.
 		_, err := db.SQL().ExecContext(ctx, "ANALYZE")
-		check(err)
+		benchkit.Check(err)
 	}
 	fmt.Printf("Paraph members bench: %s, %d members seeded in %s, %d clients\n", db.Dialect(), *members, time.Since(start).Round(time.Millisecond), *clients)
 
@@ -212,31 +209,5 @@ func (r result) print(name string, clients int) {
 		name, r.n, r.errs, float64(r.n)/r.elapsed.Seconds(), q(0.5), q(0.99))
 	if r.firstErr != nil {
 		fmt.Printf("  first error: %v\n", r.firstErr)
-	}
-}
-
-func prepare(database string) (string, func()) {
-	if database == "sqlite" {
-		dir, err := os.MkdirTemp("", "paraph-bench-")
-		check(err)
-		return filepath.Join(dir, "paraph.db"), func() { os.RemoveAll(dir) }
-	}
-	admin, err := sql.Open("pgx", database)
-	check(err)
-	name := fmt.Sprintf("paraph_bench_%d", time.Now().UnixNano())
-	_, err = admin.Exec("CREATE DATABASE " + name)
-	check(err)
-	u, err := url.Parse(database)
-	check(err)
-	u.Path = "/" + name
-	return u.String(), func() {
-		admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
-		admin.Close()
-	}
-}
-
-func check(err error) {
-	if err != nil {
-		log.Fatal(err)
 	}
 }

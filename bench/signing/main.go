@@ -15,15 +15,12 @@ import (
 	"bytes"
 	"context"
 	"crypto"
-	"database/sql"
 	"flag"
 	"fmt"
-	"log"
 	"log/slog"
 	"math/rand/v2"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"runtime/pprof"
@@ -34,6 +31,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"paraph"
+	"paraph/bench/benchkit"
 	"paraph/client"
 	"paraph/internal/blob"
 	"paraph/internal/core"
@@ -52,26 +50,26 @@ func main() {
 	flag.Parse()
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "paraph-bench-")
-	check(err)
+	benchkit.Check(err)
 	defer os.RemoveAll(dir)
-	dsn, cleanup := prepare(*database, dir)
+	dsn, cleanup := benchkit.Database(*database)
 	defer cleanup()
 	db, err := store.Open(ctx, dsn)
-	check(err)
+	benchkit.Check(err)
 	defer db.Close()
 	_, err = db.Migrate(ctx)
-	check(err)
+	benchkit.Check(err)
 	blobs, err := blob.NewDir(filepath.Join(dir, "blobs"))
-	check(err)
+	benchkit.Check(err)
 	off := core.RateLimit{Burst: -1}
 	svc, err := core.New(ctx, db, paraph.SystemClock{}, slog.New(slog.DiscardHandler), core.Config{Blobs: blobs,
 		LoginPerIP: off, LoginPerLogin: off, Password: core.PasswordParams{MemoryKiB: 1024, Time: 1, Threads: 1}})
-	check(err)
+	benchkit.Check(err)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	check(err)
+	benchkit.Check(err)
 	base := "http://" + ln.Addr().String()
 	srv, err := server.New(db, svc, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})), server.Options{BaseURL: base, Sender: notify.Discard{}})
-	check(err)
+	benchkit.Check(err)
 	go http.Serve(ln, srv.Handler())
 
 	// Set up through the real use cases: an organization whose owner is the
@@ -79,23 +77,23 @@ func main() {
 	start := time.Now()
 	as := func(login string) context.Context {
 		_, tok, err := svc.Login(ctx, login, "bench password 2026", store.TokenBearer)
-		check(err)
+		benchkit.Check(err)
 		p, err := svc.Authenticate(ctx, tok.Secret)
-		check(err)
+		benchkit.Check(err)
 		return core.WithPrincipal(ctx, p)
 	}
 	_, err = svc.CreateActiveAccount(ctx, core.Registration{Login: "owner@bench.example", Password: "bench password 2026", FullName: "Владелец"})
-	check(err)
+	benchkit.Check(err)
 	_, err = svc.SetInstanceAdmin(ctx, "owner@bench.example", true)
-	check(err)
+	benchkit.Check(err)
 	owner := as("owner@bench.example")
 	org, err := svc.CreateOrganization(owner, paraph.Organization{Kind: paraph.OrgLegal, Country: paraph.CountryRU, Name: "ООО «Скорость»",
 		INN: "7712345671", KPP: "771201001", OGRN: "1027700123450"})
-	check(err)
+	benchkit.Check(err)
 	ca, err := devpki.NewCA()
-	check(err)
+	benchkit.Check(err)
 	_, err = svc.AddTrustRoot(owner, ca.RootPEM())
-	check(err)
+	benchkit.Check(err)
 	type signer struct {
 		token string
 		cert  []byte
@@ -106,26 +104,26 @@ func main() {
 	for i := range people {
 		login := fmt.Sprintf("signer%03d@bench.example", i)
 		_, err := svc.CreateActiveAccount(ctx, core.Registration{Login: login, Password: "bench password 2026", FullName: fmt.Sprintf("Подписант %d", i)})
-		check(err)
+		benchkit.Check(err)
 		m, err := svc.AddMember(owner, org.ID, core.MemberInput{FullName: fmt.Sprintf("Подписант %d", i), Email: login,
 			Phone: fmt.Sprintf("+7916%07d", i), Role: "signer", AccessScope: "all"})
-		check(err)
+		benchkit.Check(err)
 		cert, key, err := ca.Issue(int64(1000+i), devpki.Identity{Name: fmt.Sprintf("Подписант %d", i), INNLE: org.INN, OGRN: org.OGRN})
-		check(err)
+		benchkit.Check(err)
 		me := as(login)
 		_, err = svc.UploadCertificate(me, org.ID, m.ID, devpki.PEM(cert.Raw))
-		check(err)
+		benchkit.Check(err)
 		_, tok, err := svc.Login(ctx, login, "bench password 2026", store.TokenBearer)
-		check(err)
+		benchkit.Check(err)
 		p := &signer{token: tok.Secret, cert: devpki.PEM(cert.Raw), key: key}
 		for j := range *perSigner {
 			d, err := svc.CreateDocument(owner, org.ID, paraph.DocumentMeta{Title: fmt.Sprintf("Акт %d-%d", i, j), Kind: "act"}, "",
 				core.UploadedFile{Name: "act.pdf", Body: bytes.NewReader([]byte(fmt.Sprintf("%%PDF-1.4 act %d-%d", i, j)))})
-			check(err)
+			benchkit.Check(err)
 			_, err = svc.SetRoute(owner, d.ID, []paraph.Stage{{Side: paraph.SideOwn, Signature: paraph.SigQualified, Signers: []paraph.Signer{{MemberID: m.ID}}}})
-			check(err)
+			benchkit.Check(err)
 			_, err = svc.Send(owner, d.ID)
-			check(err)
+			benchkit.Check(err)
 			p.docs = append(p.docs, d.ID)
 		}
 		people[i] = p
@@ -140,8 +138,8 @@ func main() {
 	var wg sync.WaitGroup
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
-		check(err)
-		check(pprof.StartCPUProfile(f))
+		benchkit.Check(err)
+		benchkit.Check(pprof.StartCPUProfile(f))
 		defer pprof.StopCPUProfile()
 	}
 	start = time.Now()
@@ -197,29 +195,5 @@ func main() {
 		mode, len(lat), elapsed.Round(time.Millisecond), errs, float64(len(lat))/elapsed.Seconds(), q(0.5), q(0.99), q(1))
 	if firstErr != nil {
 		fmt.Println("first error:", firstErr)
-	}
-}
-
-func prepare(database, dir string) (string, func()) {
-	if database == "sqlite" {
-		return filepath.Join(dir, "paraph.db"), func() {}
-	}
-	admin, err := sql.Open("pgx", database)
-	check(err)
-	name := fmt.Sprintf("paraph_bench_%d", time.Now().UnixNano())
-	_, err = admin.Exec("CREATE DATABASE " + name)
-	check(err)
-	u, err := url.Parse(database)
-	check(err)
-	u.Path = "/" + name
-	return u.String(), func() {
-		admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
-		admin.Close()
-	}
-}
-
-func check(err error) {
-	if err != nil {
-		log.Fatal(err)
 	}
 }
