@@ -111,6 +111,15 @@ var routes = []route{
 	{"GET", "/api/v1/documents/{doc}/file", authenticated, (*API).documentFile},
 	{"GET", "/api/v1/documents/{doc}/signatures/{sig}/cms", authenticated, (*API).signatureCMS},
 	{"GET", "/api/v1/documents/{doc}/package.zip", authenticated, (*API).documentPackage},
+	{"GET", "/api/v1/signing/{token}", public, (*API).signingLink},
+	{"GET", "/api/v1/signing/{token}/file", public, (*API).signingLinkFile},
+	{"POST", "/api/v1/signing/{token}/code", public, (*API).signingLinkCode},
+	{"POST", "/api/v1/signing/{token}/sign", public, (*API).signByLink},
+	{"POST", "/api/v1/documents/{doc}/signatures/code", authenticated, (*API).memberSigningCode},
+	{"POST", "/api/v1/documents/{doc}/signatures/simple", authenticated, (*API).signAsMember},
+	{"POST", "/api/v1/documents/{doc}/remind", authenticated, (*API).remind},
+	{"GET", "/api/v1/orgs/{org}/funnel", authenticated, (*API).funnel},
+	{"POST", "/api/v1/orgs/{org}/documents/act", authenticated, (*API).createAct},
 }
 
 // Register adds the API routes to mux, and a problem+json 404 for the rest of /api/.
