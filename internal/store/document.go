@@ -50,11 +50,49 @@ func (tx *Tx) CreateDocument(ctx context.Context, d *paraph.Document) error {
 		d.ID, d.OrgID, d.AuthorMemberID, nullString(d.DepartmentID), d.Title, d.Kind, d.Number, d.Date, d.Amount, d.Currency,
 		nullString(d.CounterpartyOrgID), d.CounterpartyName, d.Comment, d.FileName, d.ContentType, d.SHA256, d.Size, d.State,
 		d.CurrentStage, d.DeclineComment, documentSearchText(d), d.CreatedAt.UTC())
+	if err != nil {
+		return err
+	}
+	step := paraph.FunnelStep(d)
+	if _, err := tx.exec(ctx, `UPDATE documents SET step = $2 WHERE id = $1`, d.ID, step); err != nil {
+		return err
+	}
+	return tx.countDocument(ctx, d.OrgID, d.DepartmentID, step, 1)
+}
+
+// countDocument moves a document into (delta 1) or out of (delta -1) a
+// funnel step's running count.
+func (tx *Tx) countDocument(ctx context.Context, orgID, dept, step string, delta int) error {
+	_, err := tx.exec(ctx, `INSERT INTO document_counts (org_id, department_id, step, n) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (org_id, department_id, step) DO UPDATE SET n = document_counts.n + $4`, orgID, dept, step, delta)
 	return err
 }
 
 // UpdateDocument writes a document's metadata and state.
+// d must carry its route (FindDocument does) so its funnel step is known.
 func (tx *Tx) UpdateDocument(ctx context.Context, d *paraph.Document) error {
+	var oldStep string
+	var oldDept sql.NullString
+	if err := tx.q.QueryRowContext(ctx, `SELECT step, department_id FROM documents WHERE id = $1`, d.ID).Scan(&oldStep, &oldDept); err != nil {
+		return notFound(err, "Document")
+	}
+	if err := tx.updateDocumentRow(ctx, d); err != nil {
+		return err
+	}
+	step := paraph.FunnelStep(d)
+	if step == oldStep && oldDept.String == d.DepartmentID {
+		return nil
+	}
+	if _, err := tx.exec(ctx, `UPDATE documents SET step = $2 WHERE id = $1`, d.ID, step); err != nil {
+		return err
+	}
+	if err := tx.countDocument(ctx, d.OrgID, oldDept.String, oldStep, -1); err != nil {
+		return err
+	}
+	return tx.countDocument(ctx, d.OrgID, d.DepartmentID, step, 1)
+}
+
+func (tx *Tx) updateDocumentRow(ctx context.Context, d *paraph.Document) error {
 	return tx.execOne(ctx, "Document", `UPDATE documents SET department_id = $2, title = $3, kind = $4, number = $5, doc_date = $6,
 		amount = $7, currency = $8, counterparty_org_id = $9, counterparty_name = $10, comment = $11, state = $12, current_stage = $13,
 		decline_comment = $14, search_text = $15, updated_at = $16, sent_at = $17, finished_at = $18 WHERE id = $1`,
@@ -297,12 +335,12 @@ func (tx *Tx) FindDocuments(ctx context.Context, f DocumentFilter) ([]*paraph.Do
 	return out, next, nil
 }
 
-// FunnelCounts counts an organization's documents by funnel step (draft,
-// waiting_us, waiting_counterparty, completed, declined_or_revoked) within
-// the filter's departments.
+// FunnelCounts returns an organization's document counts by funnel step
+// (draft, waiting_us, waiting_counterparty, completed, declined_or_revoked)
+// within the filter's departments, from the running counts.
 func (tx *Tx) FunnelCounts(ctx context.Context, f DocumentFilter) (map[string]int, error) {
 	args := []any{f.OrgID}
-	where := "d.org_id = $1"
+	where := "org_id = $1"
 	if !f.AllDepartments {
 		if len(f.Departments) == 0 {
 			return map[string]int{}, nil
@@ -312,15 +350,9 @@ func (tx *Tx) FunnelCounts(ctx context.Context, f DocumentFilter) (map[string]in
 			args = append(args, d)
 			ph[i] = "$" + strconv.Itoa(len(args))
 		}
-		where += " AND d.department_id IN (" + strings.Join(ph, ", ") + ")"
+		where += " AND department_id IN (" + strings.Join(ph, ", ") + ")"
 	}
-	rows, err := tx.q.QueryContext(ctx, `SELECT CASE
-			WHEN d.state = 'in_progress' AND s.side = 'counterparty' THEN 'waiting_counterparty'
-			WHEN d.state = 'in_progress' THEN 'waiting_us'
-			WHEN d.state IN ('declined', 'revoked') THEN 'declined_or_revoked'
-			ELSE d.state END AS step, COUNT(*)
-		FROM documents d LEFT JOIN stages s ON s.document_id = d.id AND s.idx = d.current_stage
-		WHERE `+where+` GROUP BY 1`, args...)
+	rows, err := tx.q.QueryContext(ctx, `SELECT step, SUM(n) FROM document_counts WHERE `+where+` GROUP BY step`, args...)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -328,11 +360,11 @@ func (tx *Tx) FunnelCounts(ctx context.Context, f DocumentFilter) (map[string]in
 	out := map[string]int{}
 	for rows.Next() {
 		var step string
-		var n int
+		var n int64
 		if err := rows.Scan(&step, &n); err != nil {
 			return nil, translate(err)
 		}
-		out[step] += n
+		out[step] += int(n)
 	}
 	return out, translate(rows.Err())
 }
