@@ -153,6 +153,10 @@ func TestSimpleSignatureByLinkAPI(t *testing.T) {
 				got.Signatures[1].Kind != "simple" || got.Signatures[1].Signer != "Клиент Клиентов" {
 				t.Fatalf("document: %s", r.body)
 			}
+
+			// A link past its 30 days: expired.
+			p.env.Clock.Advance(31 * 24 * time.Hour)
+			wantProblem(t, "expired link", anon.do("GET", link, ""), 422, "link_expired")
 		})
 	}
 }
