@@ -384,8 +384,9 @@ type documentPage struct {
 	Signers      []*paraph.Member // our members with the right to sign, for the editor
 	Others       []*store.AccountOrganization
 	Department   string
-	Error        string // an action's refusal, shown above everything
-	OpenSign     bool   // the signing dialog is to be shown open (after a failed upload)
+	Error        string       // an action's refusal, shown above everything
+	OpenSign     bool         // the signing dialog is to be shown open (after a failed upload)
+	Simple       *simpleBlock // the code and signature forms, when the turn asks for a simple signature
 }
 
 // inDocument loads the document and the person's membership in the
@@ -445,6 +446,9 @@ func (w *Web) showDocument(q *request, status int, d *paraph.Document, sigs []*s
 	}
 	data.CanManage = data.Own && (d.AuthorMemberID == q.me.ID || q.me.Role == paraph.RoleOwner || q.me.Role == paraph.RoleAdmin)
 	data.Turn = turnOf(d, q.me)
+	if data.Turn == paraph.SigSimple {
+		data.Simple = memberSimple(q, d)
+	}
 	if data.Turn == paraph.SigQualified {
 		certs, err := w.svc.Certificates(ctx, q.me.OrgID, q.me.ID)
 		if err != nil {
@@ -577,18 +581,7 @@ func (w *Web) documentFile(q *request) error {
 		return err
 	}
 	defer r.Close()
-	h := q.w.Header()
-	disposition := "attachment"
-	if d.ContentType == "application/pdf" && q.r.URL.Query().Get("download") == "" {
-		disposition = "inline"
-		h.Set("Content-Security-Policy", "frame-ancestors 'self'")
-		h.Set("X-Frame-Options", "SAMEORIGIN")
-	}
-	h.Set("Content-Type", d.ContentType)
-	h.Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": d.FileName}))
-	h.Set("Cache-Control", "private, no-cache")
-	h.Set("ETag", `"`+d.SHA256+`"`)
-	http.ServeContent(q.w, q.r, "", time.Time{}, r)
+	serveDocument(q, d, r)
 	return nil
 }
 
@@ -627,7 +620,7 @@ func (v *view) FunnelSteps() []string {
 
 // InDocuments reports whether the page belongs to the documents section.
 func (v *view) InDocuments() bool {
-	return v.OrgSection() == "/documents" || strings.HasPrefix(v.q.r.URL.Path, "/documents/")
+	return v.OrgSection() == "/documents" || v.OrgSection() == "/funnel" || strings.HasPrefix(v.q.r.URL.Path, "/documents/")
 }
 
 // Inc is i+1: stages are counted from one for people.

@@ -237,7 +237,7 @@ func (v *view) OrgSection() string {
 		return ""
 	}
 	rest := strings.TrimPrefix(v.q.r.URL.Path, "/o/"+v.Org.ID)
-	for _, s := range []string{"/members/new", "/members", "/departments", "/settings", "/documents"} {
+	for _, s := range []string{"/members/new", "/members", "/departments", "/settings", "/documents", "/funnel"} {
 		if strings.HasPrefix(rest, s) {
 			return s
 		}

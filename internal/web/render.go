@@ -53,7 +53,7 @@ func parsePages(fsys fs.FS) (map[string]*page, error) {
 	for _, need := range []string{"home", "register", "confirm", "login", "reset", "reset_confirm",
 		"profile", "mailbox", "error", "org_new", "org", "org_settings", "members", "members_all",
 		"member_new", "member", "departments", "invite", "member_certificates", "member_poas", "trust",
-		"login_certificate", "documents", "document_new", "document"} {
+		"login_certificate", "documents", "document_new", "document", "sign_link", "funnel"} {
 		if pages[need] == nil {
 			return nil, fmt.Errorf("template %s.html is missing", need)
 		}
@@ -77,6 +77,7 @@ type request struct {
 	org *paraph.Organization
 	me  *paraph.Member
 
+	bare     bool            // a signing link's page: see view.Bare
 	tooLarge bool            // an upload went over maxUploadBytes; the form was not read
 	files    map[string]bool // the file inputs the handler read, for errors next to them
 }
@@ -94,6 +95,9 @@ type view struct {
 	Path    string // the current page, for the language switch to come back to
 	Dev     bool
 	Data    any
+	// Bare pages (a signing link's) are for a person without an account
+	// here: the header offers no login or registration.
+	Bare bool
 
 	// For a logged-in person: their organizations (the switcher) and, on an
 	// organization's pages, the current one and their membership in it.
@@ -147,7 +151,7 @@ func (q *request) render(status int, name string, data any) error {
 	}
 	v := &view{
 		q: q, Lang: q.lang, CSRF: q.csrfToken(), Flash: q.takeFlash(),
-		Path: q.r.URL.RequestURI(), Dev: q.web.opts.Dev, Data: data,
+		Path: q.r.URL.RequestURI(), Dev: q.web.opts.Dev, Data: data, Bare: q.bare,
 	}
 	if q.principal != nil {
 		acc := q.principal.Account
@@ -254,7 +258,7 @@ func (q *request) fail(err error) {
 			return
 		}
 	}
-	q.web.log.Error("web: request failed", "err", err, "method", q.r.Method, "path", q.r.URL.Path,
+	q.web.log.Error("web: request failed", "err", err, "method", q.r.Method, "path", logPath(q.r.URL.Path),
 		"request_id", q.requestID())
 	q.renderError(http.StatusInternalServerError, "error.internal")
 }

@@ -32,6 +32,10 @@ const (
 	// not parsed here; the handler reads the parts in order and checks the
 	// CSRF token, which comes first, before it reads the file.
 	streamer
+	// linkUploader is uploader without a login: the signing page of a
+	// person outside, whose link is the credential. Multipart, up to
+	// maxSimpleSignBody (the signature image and the stamp).
+	linkUploader
 )
 
 // handler is a web handler: it renders or redirects through q, or returns
@@ -45,7 +49,7 @@ func (w *Web) wrap(need access, h handler) http.Handler {
 		q := &request{web: w, w: rw, r: r}
 		q.authenticate()
 		q.lang = w.chooseLanguage(r, q.principal)
-		if need != anyone && q.principal == nil {
+		if need != anyone && need != linkUploader && q.principal == nil {
 			q.redirectToLogin()
 			return
 		}
@@ -57,6 +61,8 @@ func (w *Web) wrap(need access, h handler) http.Handler {
 				limit = maxUploadBytes
 			case streamer:
 				limit = maxDocumentBody
+			case linkUploader:
+				limit = maxSimpleSignBody
 			}
 			r.Body = http.MaxBytesReader(rw, r.Body, limit)
 			if err := w.origins.Check(r); err != nil {
@@ -70,15 +76,16 @@ func (w *Web) wrap(need access, h handler) http.Handler {
 				return
 			}
 			var err error
-			if need == uploader && isMultipart(r) {
+			files := need == uploader || need == linkUploader
+			if files && isMultipart(r) {
 				// Kept in memory (the cap is small): no temporary files to clean.
-				err = r.ParseMultipartForm(maxUploadBytes)
+				err = r.ParseMultipartForm(limit)
 			} else {
 				err = r.ParseForm()
 			}
 			var tooBig *http.MaxBytesError
 			switch {
-			case need == uploader && errors.As(err, &tooBig):
+			case files && errors.As(err, &tooBig):
 				// The token sits in the part that was cut off: nothing is
 				// checked, so the handler may only show the form again with
 				// "the file is too large" (q.file refuses to read one).

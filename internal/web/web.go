@@ -154,6 +154,18 @@ func (w *Web) Register(mux *http.ServeMux) {
 		// Signing in the browser (static/sign.js): JSON, with the CSRF header.
 		{"POST /documents/{doc}/sign/prepare", loggedIn, w.inDocumentJSON(w.signPrepare)},
 		{"POST /documents/{doc}/sign/complete", loggedIn, w.signComplete},
+		// Simple signatures of our members (a code to their own login and a
+		// drawn or uploaded image), and reminders of the waiting signers.
+		{"POST /documents/{doc}/sign/code", loggedIn, w.inDocument(w.memberSigningCode)},
+		{"POST /documents/{doc}/sign/simple", uploader, w.inDocument(w.memberSignSimple)},
+		{"POST /documents/{doc}/remind", loggedIn, w.inDocument(w.remindDocument)},
+		{"GET /o/{org}/funnel", loggedIn, w.inOrg(w.funnel)},
+		// The signing page of a person outside: no login, the link's token
+		// is the credential (never logged; Referrer-Policy: no-referrer).
+		{"GET /s/{token}", anyone, w.inLink(w.signingLink)},
+		{"GET /s/{token}/file", anyone, w.inLink(w.signingLinkFile)},
+		{"POST /s/{token}/code", anyone, w.inLink(w.signingLinkCode)},
+		{"POST /s/{token}/sign", linkUploader, w.inLink(w.signByLink)},
 		{"GET /o/{org}/departments", loggedIn, w.inOrg(w.departments)},
 		{"POST /o/{org}/departments", loggedIn, w.inOrg(w.createDepartment)},
 		{"POST /o/{org}/departments/{dept}", loggedIn, w.inOrg(w.updateDepartment)},
