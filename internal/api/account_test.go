@@ -103,7 +103,7 @@ func TestAccountAPI(t *testing.T) {
 				{"register", "POST", "/api/v1/auth/register", `{"login":"Anna@Example.com","password":"correct horse battery","full_name":"Анна Петрова"}`, 201, "", `"status":"pending"`},
 				{"resend too soon", "POST", "/api/v1/auth/resend", `{"login":"anna@example.com"}`, 429, "code_resend_too_soon", ""},
 				{"login before confirming", "POST", "/api/v1/auth/login", `{"login":"anna@example.com","password":"correct horse battery"}`, 403, "not_confirmed", ""},
-				{"wrong code", "POST", "/api/v1/auth/confirm", `{"login":"anna@example.com","code":"000000"}`, 422, "wrong_code", ""},
+				{"wrong code", "POST", "/api/v1/auth/confirm", `{"login":"anna@example.com","code":"000000"}`, 422, "wrong_code", `"tries_left":4`},
 			})
 			code := env.Code(t, "anna@example.com")
 			if code == "000000" {

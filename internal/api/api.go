@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"mime"
@@ -161,13 +162,22 @@ func (a *API) authenticate(r *http.Request) (*core.Principal, error) {
 // decode reads a JSON body of at most MaxBodyBytes into v, refusing unknown
 // fields so a typo in a field name is an error, not a silent default.
 func decode(w http.ResponseWriter, r *http.Request, v any) error {
+	return decodeLimit(w, r, v, MaxBodyBytes)
+}
+
+// MaxSignatureBodyBytes caps a simple signature's body: a signature and a
+// stamp image of up to 1 MiB each, base64-encoded.
+const MaxSignatureBodyBytes = 3 << 20
+
+// decodeLimit is decode with another size cap.
+func decodeLimit(w http.ResponseWriter, r *http.Request, v any, limit int64) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		if mt, _, _ := mime.ParseMediaType(ct); mt != "application/json" {
 			return &paraph.Error{Code: paraph.EINVALID, Reason: "unsupported_media_type",
 				Message: "Send the body as application/json."}
 		}
 	}
-	body := http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+	body := http.MaxBytesReader(w, r.Body, limit)
 	dec := json.NewDecoder(body)
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
@@ -181,7 +191,7 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 		}
 		return nil
 	case errors.As(err, &tooBig):
-		return &paraph.Error{Code: paraph.EINVALID, Reason: "body_too_large", Message: "The body is larger than 1 MiB."}
+		return &paraph.Error{Code: paraph.EINVALID, Reason: "body_too_large", Message: fmt.Sprintf("The body is larger than %d MiB.", limit>>20)}
 	case errors.Is(err, io.EOF):
 		return &paraph.Error{Code: paraph.EINVALID, Reason: "invalid_json", Message: "The body is empty; send a JSON object."}
 	case errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF):
@@ -236,6 +246,7 @@ type Problem struct {
 	Code      string `json:"code"`
 	Reason    string `json:"reason,omitempty"`
 	Field     string `json:"field,omitempty"`
+	TriesLeft *int   `json:"tries_left,omitempty"` // after a wrong code
 	RequestID string `json:"request_id,omitempty"`
 }
 
@@ -258,10 +269,14 @@ func (a *API) problem(w http.ResponseWriter, r *http.Request, err error) {
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
-	enc.Encode(Problem{
+	p := Problem{
 		Type: "https://paraph.dev/problems/" + reason, Title: http.StatusText(status), Status: status,
 		Detail: e.Message, Code: e.Code, Reason: reason, Field: e.Field, RequestID: w.Header().Get("X-Request-Id"),
-	})
+	}
+	if n := core.TriesLeft(e); n >= 0 {
+		p.TriesLeft = &n
+	}
+	enc.Encode(p)
 }
 
 //go:embed openapi.json

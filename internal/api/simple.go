@@ -134,7 +134,7 @@ func writeSimpleResult(w http.ResponseWriter, res *core.SignatureResult) error {
 func (a *API) signByLink(w http.ResponseWriter, r *http.Request) error {
 	linkHeaders(w)
 	var in simpleSignatureInput
-	if err := decode(w, r, &in); err != nil {
+	if err := decodeLimit(w, r, &in, MaxSignatureBodyBytes); err != nil {
 		return err
 	}
 	sig, err := in.signature()
@@ -160,7 +160,7 @@ func (a *API) memberSigningCode(w http.ResponseWriter, r *http.Request) error {
 
 func (a *API) signAsMember(w http.ResponseWriter, r *http.Request) error {
 	var in simpleSignatureInput
-	if err := decode(w, r, &in); err != nil {
+	if err := decodeLimit(w, r, &in, MaxSignatureBodyBytes); err != nil {
 		return err
 	}
 	sig, err := in.signature()
