@@ -254,7 +254,7 @@ func (a *API) problem(w http.ResponseWriter, r *http.Request, err error) {
 	e := paraph.AsError(err)
 	status := StatusOf(e.Code)
 	if status >= 500 {
-		a.log.Error("api: internal error", "method", r.Method, "path", r.URL.Path, "err", err,
+		a.log.Error("api: internal error", "method", r.Method, "path", SafePath(r.URL.Path), "err", err,
 			"request_id", w.Header().Get("X-Request-Id"))
 	}
 	if secs := core.RetryAfter(err); secs > 0 {
@@ -305,4 +305,18 @@ func decodeCursor(c string) string {
 		return ""
 	}
 	return string(b)
+}
+
+// SafePath is a request path fit for logs: the token of a signing link
+// (/s/{token}, /api/v1/signing/{token}) is the credential, so it is cut.
+func SafePath(p string) string {
+	for _, prefix := range []string{"/s/", "/api/v1/signing/"} {
+		if rest, ok := strings.CutPrefix(p, prefix); ok {
+			if _, tail, found := strings.Cut(rest, "/"); found {
+				return prefix + "…/" + tail
+			}
+			return prefix + "…"
+		}
+	}
+	return p
 }

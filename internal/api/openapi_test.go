@@ -55,3 +55,16 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 		t.Errorf("in openapi.json but not served: %v", extra)
 	}
 }
+
+func TestSafePathHidesSigningTokens(t *testing.T) {
+	for in, want := range map[string]string{
+		"/s/ppl_secret":                   "/s/…",
+		"/s/ppl_secret/file":              "/s/…/file",
+		"/api/v1/signing/ppl_secret/sign": "/api/v1/signing/…/sign",
+		"/api/v1/me":                      "/api/v1/me",
+	} {
+		if got := api.SafePath(in); got != want {
+			t.Errorf("%s: %s, want %s", in, got, want)
+		}
+	}
+}

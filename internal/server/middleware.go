@@ -14,6 +14,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"paraph/internal/api"
 	"paraph/internal/core"
 	"paraph/internal/store"
 )
@@ -37,7 +38,7 @@ func recoverer(log *slog.Logger) middleware {
 					if p == http.ErrAbortHandler {
 						panic(p)
 					}
-					log.Error("panic", "path", r.URL.Path, "panic", p, "stack", string(debug.Stack()))
+					log.Error("panic", "path", api.SafePath(r.URL.Path), "panic", p, "stack", string(debug.Stack()))
 					http.Error(w, "Internal error.", http.StatusInternalServerError)
 				}
 			}()
