@@ -4,10 +4,13 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
+
+	"paraph"
 )
 
 // AuditEvent records one state change: who, what, when, from where.
@@ -37,9 +40,28 @@ func hashAuditEvent(e *AuditEvent) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// AppendAudit adds an event at the end of the chain. The update of the single
-// audit_head row serializes appends on both databases.
+// AppendAudit adds an event to the chain when the transaction commits (in
+// the order appended). The update of the single audit_head row serializes
+// appends on both databases.
 func (tx *Tx) AppendAudit(ctx context.Context, e *AuditEvent) error {
+	if tx.readOnly {
+		return paraph.Internal(errors.New("store: audit event outside a transaction"))
+	}
+	tx.audit = append(tx.audit, e)
+	return nil
+}
+
+func (tx *Tx) flushAudit(ctx context.Context) error {
+	for _, e := range tx.audit {
+		if err := tx.appendAudit(ctx, e); err != nil {
+			return err
+		}
+	}
+	tx.audit = nil
+	return nil
+}
+
+func (tx *Tx) appendAudit(ctx context.Context, e *AuditEvent) error {
 	if err := tx.q.QueryRowContext(ctx, `UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash`).
 		Scan(&e.Seq, &e.PrevHash); err != nil {
 		return translate(fmt.Errorf("store: audit head: %w", err))

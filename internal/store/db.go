@@ -241,8 +241,10 @@ func (db *DB) migrator() (*goose.Provider, error) {
 // Tx is one unit of work. Every store method runs on a Tx; core begins one per
 // public use case with Write, or reads without a transaction with Read.
 type Tx struct {
-	q       querier
-	dialect string
+	q        querier
+	dialect  string
+	readOnly bool          // from Read: a write there would race the writer
+	audit    []*AuditEvent // appended to the chain just before commit
 }
 
 type querier interface {
@@ -261,7 +263,14 @@ func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
 	if err != nil {
 		return paraph.Internal(fmt.Errorf("store: begin: %w", err))
 	}
-	if err := fn(&Tx{q: cached{db: db, tx: tx, q: tx}, dialect: db.dialect}); err != nil {
+	t := &Tx{q: cached{db: db, tx: tx, q: tx}, dialect: db.dialect}
+	if err := fn(t); err != nil {
+		tx.Rollback()
+		return err
+	}
+	// The audit chain's head is one row every writer updates: touching it
+	// last keeps its lock for the commit only, not the whole transaction.
+	if err := t.flushAudit(ctx); err != nil {
 		tx.Rollback()
 		return err
 	}
@@ -274,13 +283,18 @@ func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
 // Read runs fn against the database outside a transaction: for reads that need
 // no snapshot across statements.
 func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
-	return fn(&Tx{q: cached{db: db, q: db.sql}, dialect: db.dialect})
+	return fn(&Tx{q: cached{db: db, q: db.sql}, dialect: db.dialect, readOnly: true})
 }
 
 // Dialect of the transaction's database.
 func (tx *Tx) Dialect() string { return tx.dialect }
 
 func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if tx.readOnly {
+		// An autocommit write from a read fails at once on SQLite when
+		// another transaction committed meanwhile: writes go through Write.
+		return nil, paraph.Internal(fmt.Errorf("store: write outside a transaction: %.60s", query))
+	}
 	res, err := tx.q.ExecContext(ctx, query, args...)
 	return res, translate(err)
 }
