@@ -275,17 +275,36 @@ func (s *Service) SubmitSignature(ctx context.Context, docID string, cms []byte)
 	if len(cms) > cades.MaxSize {
 		return nil, paraph.Invalid("cms", "signature_too_large", "The signature file is too large.")
 	}
-	// Check the cryptography outside the transaction: it reads the file.
-	var d *paraph.Document
-	if err := s.db.Read(ctx, func(tx *store.Tx) error {
-		acc, err := s.loadDocument(ctx, tx, docID)
-		if err == nil {
-			d = acc.doc
+	// Who signs and under what authority is decided first, from the
+	// certificate the CMS carries, in one read; then the cryptography,
+	// outside any transaction (it reads the file); then one short write.
+	sd, parseErr := cades.Parse(cms)
+	var acc *docAccess
+	var cv *CertificateView
+	var auth paraph.Authority
+	err := s.db.Read(ctx, func(tx *store.Tx) error {
+		var err error
+		if acc, err = s.loadDocument(ctx, tx, docID); err != nil {
+			return err
 		}
+		if _, err := signerSlot(acc, paraph.SigQualified); err != nil {
+			return err
+		}
+		if parseErr != nil || len(sd.Signers) != 1 || sd.Signers[0].Certificate == nil {
+			return nil // refused below with the verifier's reason
+		}
+		// The signer the stage expects: the certificate is one bound to the
+		// acting member, and it may sign for their organization.
+		if cv, err = s.boundCertificate(ctx, tx, acc.me, sd.Signers[0].Certificate.Raw); err != nil {
+			return err
+		}
+		auth, err = s.authorityOf(ctx, tx, acc.me, cv)
 		return err
-	}); err != nil {
+	})
+	if err != nil {
 		return nil, err
 	}
+	d := acc.doc
 	r, _, err := s.cfg.Blobs.Open(ctx, d.SHA256)
 	if err != nil {
 		return nil, paraph.Internal(err)
@@ -312,64 +331,28 @@ func (s *Service) SubmitSignature(ctx context.Context, docID string, cms []byte)
 		return &SignatureResult{Indication: sig.Indication, SubIndication: sig.SubIndication, Message: sig.Message, Document: d},
 			&paraph.Error{Code: paraph.EINVALID, Reason: refusalReason(sig.SubIndication), Field: "cms", Message: sig.Message}
 	}
-	// Who signs and under what authority is decided before the write
-	// transaction, so the one writer of SQLite is held only for the writes.
-	var cv *CertificateView
-	var auth paraph.Authority
-	err = s.db.Read(ctx, func(tx *store.Tx) error {
-		acc, err := s.loadDocument(ctx, tx, docID)
-		if err != nil {
-			return err
-		}
-		if _, err := signerSlot(acc, paraph.SigQualified); err != nil {
-			return err
-		}
-		// The signer the stage expects: the certificate is one bound to the
-		// acting member, and it may sign for their organization.
-		if cv, err = s.boundCertificate(ctx, tx, acc.me, sig.Certificate.Raw); err != nil {
-			return err
-		}
-		org, err := tx.FindOrganizationByID(ctx, acc.me.OrgID)
-		if err != nil {
-			return err
-		}
-		rows, err := tx.FindMemberPOAs(ctx, acc.me.OrgID, acc.me.ID)
-		if err != nil {
-			return err
-		}
-		var candidates []paraph.POACandidate
-		for _, row := range rows {
-			v, err := s.poaView(ctx, row)
-			if err != nil {
-				return err
-			}
-			candidates = append(candidates, poaCandidate(v, cv.Cert))
-		}
-		auth = paraph.CheckAuthority(org, identityOf(cv.Cert), candidates, "")
-		if !auth.OK() {
-			return &paraph.Error{Code: paraph.EINVALID, Reason: authorityReason(auth.Reason), Field: "cms", Message: auth.Message}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
+	if cv == nil { // passed, yet no usable signer certificate was found above
+		return nil, paraph.Invalid("cms", "no_signing_certificate_found", "The signature does not carry the signer's certificate.")
+	}
+	if !auth.OK() {
+		return nil, &paraph.Error{Code: paraph.EINVALID, Reason: authorityReason(auth.Reason), Field: "cms", Message: auth.Message}
 	}
 	var res *SignatureResult
 	err = s.db.Write(ctx, func(tx *store.Tx) error {
 		if err := tx.LockDocument(ctx, docID); err != nil {
 			return err
 		}
-		acc, err := s.loadDocument(ctx, tx, docID) // again, under the lock: the turn may have passed
+		fresh, err := tx.FindDocument(ctx, docID) // again, under the lock: the turn may have passed
 		if err != nil {
 			return err
 		}
-		slot, err := signerSlot(acc, paraph.SigQualified)
+		slot, err := signerSlot(&docAccess{doc: fresh, me: acc.me, own: acc.own}, paraph.SigQualified)
 		if err != nil {
 			return err
 		}
 		now := s.clock.Now()
 		rec := &store.SignatureRecord{ID: newID(), DocumentID: docID, SignerID: slot.ID, Kind: paraph.SigQualified,
-			AccountID: acc.me.AccountID, CMS: cms, SHA256: acc.doc.SHA256, Indication: sig.Indication, CertFP: cv.Cert.FingerprintSHA256,
+			AccountID: acc.me.AccountID, CMS: cms, SHA256: fresh.SHA256, Indication: sig.Indication, CertFP: cv.Cert.FingerprintSHA256,
 			SigningTime: sig.SigningTime, CreatedAt: now}
 		if auth.POA != nil {
 			rec.POAID = auth.POA.ID
@@ -386,20 +369,42 @@ func (s *Service) SubmitSignature(ctx context.Context, docID string, cms []byte)
 		if err := tx.MarkSigner(ctx, slot.ID, paraph.SignerSigned, now); err != nil {
 			return err
 		}
-		if err := s.audit(ctx, tx, "", acc.doc.OrgID, "document.signed", docID, `{"signer":"`+slot.ID+`","kind":"qualified"}`); err != nil {
+		slot.State, slot.SignedAt = paraph.SignerSigned, now
+		if err := s.audit(ctx, tx, "", fresh.OrgID, "document.signed", docID, `{"signer":"`+slot.ID+`","kind":"qualified"}`); err != nil {
 			return err
 		}
-		d, err := s.advance(ctx, tx, docID)
-		if err != nil {
+		if err := s.advanceLoaded(ctx, tx, fresh); err != nil {
 			return err
 		}
-		res = &SignatureResult{ID: rec.ID, Indication: sig.Indication, Message: sig.Message, Document: d}
+		res = &SignatureResult{ID: rec.ID, Indication: sig.Indication, Message: sig.Message, Document: fresh}
 		return nil
 	})
 	if err == nil {
 		s.wake()
 	}
 	return res, err
+}
+
+// authorityOf decides whether a member's certificate may sign for their
+// organization, with their powers of attorney.
+func (s *Service) authorityOf(ctx context.Context, tx *store.Tx, me *paraph.Member, cv *CertificateView) (paraph.Authority, error) {
+	org, err := tx.FindOrganizationByID(ctx, me.OrgID)
+	if err != nil {
+		return paraph.Authority{}, err
+	}
+	rows, err := tx.FindMemberPOAs(ctx, me.OrgID, me.ID)
+	if err != nil {
+		return paraph.Authority{}, err
+	}
+	var candidates []paraph.POACandidate
+	for _, row := range rows {
+		v, err := s.poaView(ctx, row)
+		if err != nil {
+			return paraph.Authority{}, err
+		}
+		candidates = append(candidates, poaCandidate(v, cv.Cert))
+	}
+	return paraph.CheckAuthority(org, identityOf(cv.Cert), candidates, ""), nil
 }
 
 // auditAttempt records a signature that did not pass, in its own transaction.
@@ -420,9 +425,15 @@ func (s *Service) advance(ctx context.Context, tx *store.Tx, docID string) (*par
 	if err != nil {
 		return nil, err
 	}
+	return d, s.advanceLoaded(ctx, tx, d)
+}
+
+// advanceLoaded is advance on a document already read under its lock, with
+// the signers' states as they are now.
+func (s *Service) advanceLoaded(ctx context.Context, tx *store.Tx, d *paraph.Document) error {
 	for _, sg := range d.Stages[d.CurrentStage].Signers {
 		if sg.State != paraph.SignerSigned {
-			return d, nil
+			return nil
 		}
 	}
 	now := s.clock.Now()
@@ -430,15 +441,15 @@ func (s *Service) advance(ctx context.Context, tx *store.Tx, docID string) (*par
 	if d.CurrentStage+1 < len(d.Stages) {
 		d.CurrentStage++
 		if err := tx.UpdateDocument(ctx, d); err != nil {
-			return nil, err
+			return err
 		}
-		return d, s.notifyStage(ctx, tx, d, d.CurrentStage)
+		return s.notifyStage(ctx, tx, d, d.CurrentStage)
 	}
 	d.State, d.FinishedAt = paraph.DocCompleted, now
 	if err := tx.UpdateDocument(ctx, d); err != nil {
-		return nil, err
+		return err
 	}
-	return d, s.audit(ctx, tx, "", d.OrgID, "document.completed", d.ID, "")
+	return s.audit(ctx, tx, "", d.OrgID, "document.completed", d.ID, "")
 }
 
 // Decline stops the route with a comment (a signer the document waits for);
