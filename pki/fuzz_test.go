@@ -61,7 +61,12 @@ func FuzzParse(f *testing.F) {
 // every format and key type, RU and UA identifiers, and a private key.
 func TestFuzzCorpus(t *testing.T) {
 	if !*update {
-		t.Skip("run with -update to rewrite testdata/fuzz/FuzzParse")
+		// Without -update, the committed corpus must be there for FuzzParse.
+		entries, err := os.ReadDir(filepath.Join("testdata", "fuzz", "FuzzParse"))
+		if err != nil || len(entries) < 10 {
+			t.Fatalf("the seed corpus is missing (%d files, %v): run go test ./pki -run TestFuzzCorpus -update", len(entries), err)
+		}
+		return
 	}
 	root := pkitest.NewCA(t, pkitest.Options{})
 	gostCA := pkitest.NewCA(t, pkitest.Options{Key: pkitest.GOST256})
