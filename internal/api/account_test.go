@@ -103,13 +103,14 @@ func TestAccountAPI(t *testing.T) {
 				{"register", "POST", "/api/v1/auth/register", `{"login":"Anna@Example.com","password":"correct horse battery","full_name":"Анна Петрова"}`, 201, "", `"status":"pending"`},
 				{"resend too soon", "POST", "/api/v1/auth/resend", `{"login":"anna@example.com"}`, 429, "code_resend_too_soon", ""},
 				{"login before confirming", "POST", "/api/v1/auth/login", `{"login":"anna@example.com","password":"correct horse battery"}`, 403, "not_confirmed", ""},
-				{"wrong code", "POST", "/api/v1/auth/confirm", `{"login":"anna@example.com","code":"000000"}`, 422, "wrong_code", `"tries_left":4`},
 			})
 			code := env.Code(t, "anna@example.com")
-			if code == "000000" {
-				t.Skip("the random code happened to be 000000")
+			wrong := "000000"
+			if code == wrong {
+				wrong = "111111"
 			}
 			c.run([]scenario{
+				{"wrong code", "POST", "/api/v1/auth/confirm", `{"login":"anna@example.com","code":"` + wrong + `"}`, 422, "wrong_code", `"tries_left":4`},
 				{"confirm", "POST", "/api/v1/auth/confirm", `{"login":"anna@example.com","code":"` + code + `"}`, 200, "", `"status":"active"`},
 				{"login taken", "POST", "/api/v1/auth/register", `{"login":"anna@example.com","password":"correct horse battery","full_name":"X"}`, 409, "login_taken", ""},
 				{"wrong password", "POST", "/api/v1/auth/login", `{"login":"anna@example.com","password":"wrong password"}`, 401, "wrong_credentials", ""},
