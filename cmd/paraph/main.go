@@ -236,6 +236,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, demo bo
 		c.Dev = true
 	}
 	log := newLogger(c, stderr)
+	// Senders first: a bad SMTP or SMS URL stops the start before anything
+	// is created on disk.
+	sender, err := senders(c, log)
+	if err != nil {
+		return usageError{"configuration: " + err.Error()}
+	}
 	db, err := openStore(ctx, c, log)
 	if err != nil {
 		return err
@@ -244,10 +250,6 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, demo bo
 	svc, err := newService(ctx, c, db, log)
 	if err != nil {
 		return err
-	}
-	sender, err := senders(c, log)
-	if err != nil {
-		return usageError{"configuration: " + err.Error()}
 	}
 	srv, err := server.New(db, svc, log, server.Options{Addr: c.Addr, BaseURL: c.BaseURL, Dev: c.Dev,
 		TrustProxy: c.TrustProxy, Workers: c.Workers, Sender: sender})

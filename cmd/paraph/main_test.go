@@ -201,7 +201,7 @@ func TestConfigErrors(t *testing.T) {
 		{[]string{"serve", "--log-level", "loud"}, "--log-level"},
 		{[]string{"serve", "--no-such-flag"}, "flag provided but not defined"},
 		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
-		{[]string{"serve", "--data", "x", "--smtp-url", "http://mail"}, "SMTP URL"},
+		{[]string{"serve", "--data", filepath.Join(t.TempDir(), "x"), "--smtp-url", "http://mail"}, "SMTP URL"},
 	} {
 		var stdout, stderr bytes.Buffer
 		err := run(context.Background(), c.args, nil, &stdout, &stderr)
