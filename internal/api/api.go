@@ -103,6 +103,7 @@ var routes = []route{
 	{"POST", "/api/v1/orgs/{org}/documents", authenticated, (*API).createDocument},
 	{"GET", "/api/v1/orgs/{org}/documents", authenticated, (*API).documents},
 	{"GET", "/api/v1/documents/{doc}", authenticated, (*API).document},
+	{"GET", "/api/v1/documents/{doc}/history", authenticated, (*API).documentHistory},
 	{"PUT", "/api/v1/documents/{doc}/route", authenticated, (*API).setRoute},
 	{"POST", "/api/v1/documents/{doc}/send", authenticated, (*API).sendDocument},
 	{"POST", "/api/v1/documents/{doc}/revoke", authenticated, (*API).revokeDocument},

@@ -640,3 +640,21 @@ func (a *API) documentPackage(w http.ResponseWriter, r *http.Request) error {
 	}
 	return nil
 }
+
+func (a *API) documentHistory(w http.ResponseWriter, r *http.Request) error {
+	hist, err := a.svc.DocumentHistory(r.Context(), r.PathValue("doc"))
+	if err != nil {
+		return err
+	}
+	type entry struct {
+		At     time.Time `json:"at"`
+		Action string    `json:"action"`
+		Actor  string    `json:"actor,omitempty"`
+		IP     string    `json:"ip,omitempty"`
+	}
+	items := make([]entry, 0, len(hist))
+	for _, h := range hist {
+		items = append(items, entry{At: h.At, Action: h.Action, Actor: h.Actor, IP: h.IP})
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"items": items})
+}

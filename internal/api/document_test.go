@@ -202,8 +202,10 @@ func TestDocumentsAPI(t *testing.T) {
 				{"bad box", "GET", "/api/v1/orgs/" + p.us + "/documents?box=trash", "", 422, "invalid_box", ""},
 				{"bad limit", "GET", "/api/v1/orgs/" + p.us + "/documents?limit=0", "", 422, "invalid_limit", ""},
 				{"bad date", "GET", "/api/v1/orgs/" + p.us + "/documents?from=23.11.2026", "", 422, "invalid_date", ""},
+				{"history", "GET", docURL + "/history", "", 200, "", `"action":"document.sent"`},
 			})
-			p.outside.run([]scenario{{"outsider sees nothing", "GET", docURL, "", 404, "not_found", ""}})
+			p.outside.run([]scenario{{"outsider sees nothing", "GET", docURL, "", 404, "not_found", ""},
+				{"outsider sees no history", "GET", docURL + "/history", "", 404, "not_found", ""}})
 
 			// Out of turn, wrong certificate, garbage, another document's signature.
 			wantProblem(t, "out of turn", twoStep(t, kalina, doc, p.kalinaLeaf), 409, "not_your_turn")

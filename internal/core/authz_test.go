@@ -82,7 +82,7 @@ func takesOrg(name string) bool {
 		"DevMessages", "LookupInvitation", "AcceptInvitation", "SetInstanceAdmin", "AddTrustRoot", "RemoveTrustRoot",
 		"CertificateChallenge", "LoginWithCertificate", "CreateActiveAccount",
 		// Document-scoped (the second argument is a document id): TestDocumentAccess.
-		"Document", "OpenDocumentFile", "SetRoute", "Send", "Decline", "Revoke", "PrepareSignature", "CompleteSignature", "SubmitSignature", "Remind", "RequestMemberSigningCode", "SignAsMember",
+		"Document", "OpenDocumentFile", "SetRoute", "Send", "Decline", "Revoke", "PrepareSignature", "CompleteSignature", "SubmitSignature", "Remind", "RequestMemberSigningCode", "SignAsMember", "DocumentHistory",
 		// The signing link is the credential (TestSimpleSignatureByLink).
 		"LookupSigningLink", "OpenDocumentByLink", "RequestSigningCode", "SignByLink"} {
 		if name == skip {

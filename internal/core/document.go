@@ -7,6 +7,7 @@ import (
 	"mime"
 	"path/filepath"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"paraph"
@@ -419,4 +420,33 @@ func (s *Service) notifyWaiting(ctx context.Context, tx *store.Tx, d *paraph.Doc
 		}
 	}
 	return nil
+}
+
+// HistoryEntry is one event of a document's audit trail.
+type HistoryEntry struct {
+	At     time.Time
+	Action string // e.g. document.sent, document.signed
+	Actor  string // who, "" for a person outside or the system
+	IP     string
+}
+
+// DocumentHistory returns a document's audit trail, oldest first (at most
+// 500 events), to whoever may see the document.
+func (s *Service) DocumentHistory(ctx context.Context, docID string) ([]HistoryEntry, error) {
+	var out []HistoryEntry
+	err := s.db.Read(ctx, func(tx *store.Tx) error {
+		acc, err := s.loadDocument(ctx, tx, docID)
+		if err != nil {
+			return err
+		}
+		events, err := tx.FindAuditEventsByTarget(ctx, acc.doc.OrgID, docID, 500)
+		if err != nil {
+			return err
+		}
+		for _, e := range events {
+			out = append(out, HistoryEntry{At: e.CreatedAt, Action: e.Action, Actor: e.ActorName, IP: e.IP})
+		}
+		return nil
+	})
+	return out, err
 }

@@ -182,6 +182,24 @@ func TestDocumentRouteAndQualifiedSignatures(t *testing.T) {
 		if err != nil || n == 0 {
 			t.Fatalf("audit: %d %v", n, err)
 		}
+		// The history tells the story, and the counterparty sees it too.
+		hist, err := de.svc.DocumentHistory(de.kalina, d.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var actions []string
+		for _, h := range hist {
+			actions = append(actions, h.Action)
+		}
+		got := strings.Join(actions, " ")
+		for _, want := range []string{"document.created", "document.route_set", "document.sent", "document.signature_refused", "document.signed", "document.completed"} {
+			if !strings.Contains(got, want) {
+				t.Fatalf("history lacks %s: %s", want, got)
+			}
+		}
+		if hist[0].Actor != "Иван Смирнов" {
+			t.Fatalf("first actor: %+v", hist[0])
+		}
 	})
 }
 

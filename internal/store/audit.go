@@ -149,3 +149,33 @@ func (tx *Tx) VerifyAuditChain(ctx context.Context) (checked int64, err error) {
 	}
 	return checked, translate(rows.Err())
 }
+
+// TargetEvent is an audit event with the name of the account that acted.
+type TargetEvent struct {
+	AuditEvent
+	ActorName string
+}
+
+// FindAuditEventsByTarget returns the events of an organization about one
+// target (a document, a member…), oldest first, at most limit.
+func (tx *Tx) FindAuditEventsByTarget(ctx context.Context, orgID, target string, limit int) ([]*TargetEvent, error) {
+	rows, err := tx.q.QueryContext(ctx, `SELECT e.seq, e.id, COALESCE(e.account_id, ''), COALESCE(e.org_id, ''), e.action, e.target,
+		e.ip, e.user_agent, e.details, e.created_at, e.prev_hash, e.hash, COALESCE(a.full_name, '')
+		FROM audit_events e LEFT JOIN accounts a ON a.id = e.account_id
+		WHERE e.target = $1 AND e.org_id = $2 ORDER BY e.seq LIMIT $3`, target, orgID, limit)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []*TargetEvent
+	for rows.Next() {
+		var e TargetEvent
+		if err := rows.Scan(&e.Seq, &e.ID, &e.AccountID, &e.OrgID, &e.Action, &e.Target, &e.IP, &e.UserAgent, &e.Details,
+			&e.CreatedAt, &e.PrevHash, &e.Hash, &e.ActorName); err != nil {
+			return nil, translate(err)
+		}
+		e.CreatedAt = e.CreatedAt.UTC()
+		out = append(out, &e)
+	}
+	return out, translate(rows.Err())
+}

@@ -387,6 +387,7 @@ type documentPage struct {
 	Error        string       // an action's refusal, shown above everything
 	OpenSign     bool         // the signing dialog is to be shown open (after a failed upload)
 	Simple       *simpleBlock // the code and signature forms, when the turn asks for a simple signature
+	History      []core.HistoryEntry
 }
 
 // inDocument loads the document and the person's membership in the
@@ -445,6 +446,11 @@ func (w *Web) showDocument(q *request, status int, d *paraph.Document, sigs []*s
 		data.SigBySigner[s.SignerID] = s
 	}
 	data.CanManage = data.Own && (d.AuthorMemberID == q.me.ID || q.me.Role == paraph.RoleOwner || q.me.Role == paraph.RoleAdmin)
+	history, err := w.svc.DocumentHistory(ctx, d.ID)
+	if err != nil {
+		return err
+	}
+	data.History = history
 	data.Turn = turnOf(d, q.me)
 	if data.Turn == paraph.SigSimple {
 		data.Simple = memberSimple(q, d)

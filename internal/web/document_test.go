@@ -248,7 +248,8 @@ func TestDocumentRouteSendSignDecline(t *testing.T) {
 	if status != http.StatusOK {
 		t.Fatalf("send: %d", status)
 	}
-	mustContain(t, page, "Документ отправлен на подпись.", "На подписании", "Ваша очередь подписать", "Загрузить подпись (.sig)", "Отозвать документ")
+	mustContain(t, page, "Документ отправлен на подпись.", "На подписании", "Ваша очередь подписать", "Загрузить подпись (.sig)", "Отозвать документ",
+		"История документа", "Документ загружен", "Задан маршрут подписания", "Отправлен на подпись")
 	mustNotContain(t, page, "Сохранить маршрут")
 	// Sending twice is refused with the reason.
 	status, page = w.owner.post("/documents/"+doc+"/send", url.Values{"csrf": {csrfRe.FindStringSubmatch(page)[1]}})
