@@ -26,6 +26,7 @@ type Config struct {
 	SMSToken    string
 	TrustProxy  bool
 	TrustRoots  []string
+	MaxDocMiB   int
 	CheckCRL    bool
 	Workers     int
 	LogLevel    string
@@ -54,6 +55,7 @@ func configFlags(fs *flag.FlagSet, c *Config) {
 		return nil
 	})
 	fs.BoolVar(&c.CheckCRL, "check-crl", envBool("PARAPH_CHECK_CRL"), "check certificates against their CRLs over HTTP (PARAPH_CHECK_CRL)")
+	fs.IntVar(&c.MaxDocMiB, "max-document-size", envInt("PARAPH_MAX_DOCUMENT_SIZE", 100), "largest document upload, in MiB (PARAPH_MAX_DOCUMENT_SIZE)")
 	fs.IntVar(&c.Workers, "workers", envInt("PARAPH_WORKERS", 4), "background job workers (PARAPH_WORKERS)")
 	fs.StringVar(&c.LogLevel, "log-level", env("PARAPH_LOG_LEVEL", "info"), "debug, info, warn or error (PARAPH_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", env("PARAPH_LOG_FORMAT", "text"), "text or json (PARAPH_LOG_FORMAT)")
@@ -104,6 +106,9 @@ func (c *Config) Validate() error {
 		errs = append(errs, fmt.Errorf("--base-url / PARAPH_BASE_URL %q: want an absolute http:// or https:// URL", c.BaseURL))
 	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	if c.MaxDocMiB < 1 || c.MaxDocMiB > 1<<20 {
+		errs = append(errs, fmt.Errorf("--max-document-size / PARAPH_MAX_DOCUMENT_SIZE %d: must be from 1 to 1048576 MiB", c.MaxDocMiB))
+	}
 	if c.Workers < 1 || c.Workers > 256 {
 		errs = append(errs, fmt.Errorf("--workers / PARAPH_WORKERS %d: must be from 1 to 256", c.Workers))
 	}

@@ -183,7 +183,7 @@ func newService(ctx context.Context, c *Config, db *store.DB, log *slog.Logger) 
 		return nil, err
 	}
 	svc, err := core.New(ctx, db, paraph.SystemClock{}, log, core.Config{Dev: c.Dev, BaseURL: c.BaseURL,
-		TrustRootFiles: c.TrustRoots, CheckRevocation: c.CheckCRL, Blobs: blobs})
+		TrustRootFiles: c.TrustRoots, CheckRevocation: c.CheckCRL, Blobs: blobs, MaxDocumentSize: int64(c.MaxDocMiB) << 20})
 	if err != nil {
 		return nil, usageError{"configuration: " + err.Error()}
 	}

@@ -256,7 +256,11 @@ const maxMetaBytes = 64 << 10
 func (a *API) createDocument(w http.ResponseWriter, r *http.Request) error {
 	malformed := func(err error) error {
 		return &paraph.Error{Code: paraph.EINVALID, Reason: "invalid_multipart", Err: err,
-			Message: "Send multipart/form-data: the part \"meta\" (JSON) first, then the part \"file\"."}
+			Message: "Send multipart/form-data (the part \"meta\" (JSON) first, then the part \"file\"), or the file as the body with the metadata in the query."}
+	}
+	// A JSON body is a mistake (the file is missing), not a JSON file.
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "multipart/form-data" && mt != "application/json" {
+		return a.createDocumentRaw(w, r)
 	}
 	mr, err := r.MultipartReader()
 	if err != nil {
@@ -308,6 +312,46 @@ func (a *API) createDocument(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 	}
+}
+
+// createDocumentRaw takes the file as the whole body (any content type but
+// multipart) and the metadata from the query: the fastest way to send a
+// large file, with no multipart framing to scan.
+func (a *API) createDocumentRaw(w http.ResponseWriter, r *http.Request) error {
+	var in documentInput
+	name := ""
+	for key, values := range r.URL.Query() {
+		if key == "file_name" {
+			name = values[0]
+			continue
+		}
+		if !in.setField(key, values[0]) {
+			return &paraph.Error{Code: paraph.EINVALID, Reason: "unknown_field", Field: key,
+				Message: "Unknown query parameter " + strconv.Quote(key) + "."}
+		}
+	}
+	if name == "" {
+		if _, params, err := mime.ParseMediaType(r.Header.Get("Content-Disposition")); err == nil {
+			name = params["filename"]
+		}
+	}
+	if name == "" {
+		return paraph.Invalid("file_name", "file_name_required", "Name the file: ?file_name=… or a Content-Disposition header.")
+	}
+	meta, err := in.meta()
+	if err != nil {
+		return err
+	}
+	body := &readTracker{r: r.Body}
+	d, err := a.svc.CreateDocument(r.Context(), r.PathValue("org"), meta, in.DepartmentID,
+		core.UploadedFile{Name: name, ContentType: r.Header.Get("Content-Type"), Body: body})
+	if err != nil {
+		if body.err != nil && paraph.ErrorCode(err) == paraph.EINTERNAL {
+			return &paraph.Error{Code: paraph.EINVALID, Reason: "upload_interrupted", Message: "The upload broke off.", Err: body.err}
+		}
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, toDocument(d))
 }
 
 // readTracker remembers a read error other than the end of the stream.

@@ -3,13 +3,16 @@ package api_test
 import (
 	"archive/zip"
 	"bytes"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"mime"
 	"mime/multipart"
 	"net/http"
 	"net/textproto"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -386,5 +389,31 @@ func opensslVerifyPackage(t *testing.T, files map[string][]byte, original string
 		if err != nil || !strings.Contains(string(out), "Verification successful") {
 			t.Fatalf("openssl cms -verify %s: %v\n%s", s, err, out)
 		}
+	}
+}
+
+// A large file goes as the whole body, with the metadata in the query.
+func TestDocumentRawUpload(t *testing.T) {
+	env := servertest.New(t, "sqlite", nil)
+	owner := login(t, env, "raw@example.com", "Raw Uploader")
+	r := owner.do("POST", "/api/v1/orgs", `{"kind":"legal","country":"RU","name":"ООО «Сырое»","inn":"7712345671","kpp":"771201001","ogrn":"1027700123450"}`)
+	org := r.json["id"].(string)
+	body := bytes.Repeat([]byte("акт "), 100_000)
+	r = owner.do("POST", "/api/v1/orgs/"+org+"/documents?title="+url.QueryEscape("Большой акт")+"&kind=act&file_name=big.txt",
+		string(body), "Content-Type", "application/octet-stream")
+	if r.status != 201 || r.json["size"] != float64(len(body)) || r.json["file_name"] != "big.txt" || r.json["title"] != "Большой акт" {
+		t.Fatalf("raw upload: %d %s", r.status, r.body)
+	}
+	want := sha256.Sum256(body)
+	if r.json["sha256"] != hex.EncodeToString(want[:]) {
+		t.Fatalf("sha256 %v", r.json["sha256"])
+	}
+	r = owner.do("POST", "/api/v1/orgs/"+org+"/documents?title=x", "data", "Content-Type", "application/octet-stream")
+	if r.status != 422 || r.json["reason"] != "file_name_required" {
+		t.Fatalf("no name: %d %s", r.status, r.body)
+	}
+	r = owner.do("POST", "/api/v1/orgs/"+org+"/documents?title=x&file_name=a.txt&colour=red", "data", "Content-Type", "application/octet-stream")
+	if r.status != 422 || r.json["reason"] != "unknown_field" {
+		t.Fatalf("unknown parameter: %d %s", r.status, r.body)
 	}
 }

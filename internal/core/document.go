@@ -63,10 +63,7 @@ func (s *Service) CreateDocument(ctx context.Context, orgID string, meta paraph.
 	if s.cfg.Blobs == nil {
 		return nil, paraph.Internal(errors.New("core: no blob store configured"))
 	}
-	max := s.cfg.MaxDocumentSize
-	if max == 0 {
-		max = DefaultMaxDocumentSize
-	}
+	max := s.MaxDocumentSize()
 	sum, size, err := s.cfg.Blobs.Put(ctx, f.Body, max)
 	switch {
 	case errors.Is(err, blob.ErrTooLarge):
@@ -125,6 +122,14 @@ func itoa64(n int64) string {
 		return string(rune('0' + n))
 	}
 	return itoa64(n/10) + string(rune('0'+n%10))
+}
+
+// MaxDocumentSize is the configured cap on a document's size.
+func (s *Service) MaxDocumentSize() int64 {
+	if s.cfg.MaxDocumentSize > 0 {
+		return s.cfg.MaxDocumentSize
+	}
+	return DefaultMaxDocumentSize
 }
 
 // docAccess is how the acting account relates to a document.

@@ -21,9 +21,9 @@ import (
 // revoke). The page decides only what to offer; core decides what is allowed.
 
 // maxDocumentBody caps the body of the upload form: the largest document
-// core takes by default and room for the metadata fields. Core enforces the
-// configured size itself while it streams the file to the blob store.
-const maxDocumentBody = core.DefaultMaxDocumentSize + 1<<20
+// core takes and room for the metadata fields. Core enforces the size
+// itself while it streams the file to the blob store.
+func (w *Web) maxDocumentBody() int64 { return w.svc.MaxDocumentSize() + 1<<20 }
 
 // documentsPageSize is a box's page.
 const documentsPageSize = 50

@@ -60,7 +60,7 @@ func (w *Web) wrap(need access, h handler) http.Handler {
 			case uploader:
 				limit = maxUploadBytes
 			case streamer:
-				limit = maxDocumentBody
+				limit = w.maxDocumentBody()
 			case linkUploader:
 				limit = maxSimpleSignBody
 			}
