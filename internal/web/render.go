@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"paraph/internal/api"
 	"path"
 	"strings"
 	"time"
@@ -263,21 +264,6 @@ func (q *request) fail(err error) {
 	q.renderError(http.StatusInternalServerError, "error.internal")
 }
 
-// statusOf maps an error's code to the status of the re-rendered form.
-func statusOf(err error) int {
-	switch paraph.ErrorCode(err) {
-	case paraph.EINVALID:
-		return http.StatusUnprocessableEntity
-	case paraph.ECONFLICT:
-		return http.StatusConflict
-	case paraph.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case paraph.EFORBIDDEN:
-		return http.StatusForbidden
-	case paraph.ENOTFOUND:
-		return http.StatusNotFound
-	case paraph.ETOOMANY:
-		return http.StatusTooManyRequests
-	}
-	return http.StatusInternalServerError
-}
+// statusOf is the status of a re-rendered form: the one mapping of error
+// codes to HTTP statuses, the API's.
+func statusOf(err error) int { return api.StatusOf(paraph.ErrorCode(err)) }
