@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"paraph"
+	"paraph/internal/api"
 	"paraph/internal/core"
 	"paraph/internal/store"
 )
