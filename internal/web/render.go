@@ -7,7 +7,6 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
-	"paraph/internal/api"
 	"path"
 	"strings"
 	"time"
