@@ -82,6 +82,29 @@ type Signer struct {
 	Phone    string
 	State    string
 	SignedAt time.Time
+	Fields   []Field // what the signer fills in when signing (simple signatures)
+}
+
+// Requested field kinds.
+const (
+	FieldText      = "text"
+	FieldDate      = "date"
+	FieldCheckbox  = "checkbox"
+	FieldSignature = "signature" // the drawn or uploaded signature image
+	FieldStamp     = "stamp"     // the stamp image
+)
+
+// FieldKinds lists the kinds of requested fields.
+var FieldKinds = []string{FieldText, FieldDate, FieldCheckbox, FieldSignature, FieldStamp}
+
+// Field is something a signer is asked to fill in when signing: a text
+// (position, power of attorney number), a date, a checkbox ("I have read
+// the terms"), or the signature or stamp image.
+type Field struct {
+	Name     string `json:"name"`
+	Label    string `json:"label"`
+	Kind     string `json:"kind"`
+	Required bool   `json:"required"`
 }
 
 // DocumentMeta is what a person fills in about a document.
@@ -184,9 +207,116 @@ func CheckRouteShape(stages []Stage) error {
 			case sg.MemberID == "" && sg.OrgID == "" && strings.TrimSpace(sg.FullName) == "":
 				return Invalid(sf+".full_name", "signer_name_required", "Give the outside signer's full name.")
 			}
+			if err := checkFields(sg.Fields, st.Signature, sf+".fields"); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+// checkFields checks a signer's requested fields: a known kind, a name
+// made of lower-case letters, digits and underscores, unique for the
+// signer, and a label. They are filled with a simple signature; a qualified
+// signature signs the file exactly as sent, so nothing is filled in then.
+func checkFields(fields []Field, signature, at string) error {
+	if len(fields) == 0 {
+		return nil
+	}
+	if signature != SigSimple {
+		return Invalid(at, "fields_need_simple_signature", "Requested fields are filled in with a simple signature; a qualified signature signs the file exactly as sent.")
+	}
+	if len(fields) > 20 {
+		return Invalid(at, "too_many_fields", "A signer is asked for 20 fields at most.")
+	}
+	seen := map[string]bool{}
+	for i, f := range fields {
+		ff := at + "[" + itoa(i) + "]"
+		if !contains(FieldKinds, f.Kind) {
+			return Invalid(ff+".kind", "invalid_field_kind", "A field is text, date, checkbox, signature or stamp.")
+		}
+		if !validFieldName(f.Name) {
+			return Invalid(ff+".name", "invalid_field_name", "A field's name is 1–40 lower-case Latin letters, digits or underscores.")
+		}
+		if seen[f.Name] {
+			return Invalid(ff+".name", "duplicate_field", "Two fields of one signer have the same name.")
+		}
+		seen[f.Name] = true
+		if l := strings.TrimSpace(f.Label); l == "" || utf8.RuneCountInString(l) > 200 {
+			return Invalid(ff+".label", "field_label_required", "Give the field a label of at most 200 characters.")
+		}
+	}
+	return nil
+}
+
+func validFieldName(n string) bool {
+	if n == "" || len(n) > 40 {
+		return false
+	}
+	for _, r := range n {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// FillFields checks what a signer filled in against what they were asked:
+// every required field present, dates as YYYY-MM-DD, checkboxes "true" or
+// "false", texts up to 1000 characters, nothing that was not asked. The
+// images (signature, stamp) come separately: hasStamp says whether a stamp
+// was given. It returns the values to keep, tidied.
+func FillFields(fields []Field, values map[string]string, hasStamp bool) (map[string]string, error) {
+	asked := map[string]bool{}
+	out := map[string]string{}
+	for _, f := range fields {
+		asked[f.Name] = true
+		v := strings.TrimSpace(values[f.Name])
+		at := "fields." + f.Name
+		switch f.Kind {
+		case FieldSignature:
+			continue // the signature image is always required with a simple signature
+		case FieldStamp:
+			if f.Required && !hasStamp {
+				return nil, Invalid("stamp", "stamp_required", "Upload the stamp: "+f.Label+".")
+			}
+			continue
+		case FieldCheckbox:
+			switch v {
+			case "", "false", "off":
+				v = "false"
+			case "true", "on":
+				v = "true"
+			default:
+				return nil, Invalid(at, "invalid_checkbox", f.Label+": the value is true or false.")
+			}
+			if f.Required && v != "true" {
+				return nil, Invalid(at, "field_required", "Tick “"+f.Label+"”.")
+			}
+		case FieldDate:
+			if v != "" {
+				if _, err := time.Parse(time.DateOnly, v); err != nil {
+					return nil, Invalid(at, "invalid_date", f.Label+": write the date as YYYY-MM-DD.")
+				}
+			}
+		case FieldText:
+			if utf8.RuneCountInString(v) > 1000 {
+				return nil, Invalid(at, "field_too_long", f.Label+": 1000 characters at most.")
+			}
+		}
+		if f.Required && v == "" {
+			return nil, Invalid(at, "field_required", "Fill in “"+f.Label+"”.")
+		}
+		if v != "" {
+			out[f.Name] = v
+		}
+	}
+	for k := range values {
+		if !asked[k] {
+			return nil, Invalid("fields."+k, "unknown_field", "The signer was not asked for “"+k+"”.")
+		}
+	}
+	return out, nil
 }
 
 func itoa(i int) string {

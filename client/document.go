@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"time"
 
+	"paraph"
 	"paraph/gost"
 	"paraph/pki"
 )
@@ -76,28 +77,30 @@ type Stage struct {
 // Signer names one signer: MemberID, OrgID, or FullName with Email or Phone.
 // ID, State and SignedAt are the server's.
 type Signer struct {
-	ID       string    `json:"id,omitempty"`
-	MemberID string    `json:"member_id,omitempty"`
-	OrgID    string    `json:"org_id,omitempty"`
-	FullName string    `json:"full_name,omitempty"`
-	Email    string    `json:"email,omitempty"`
-	Phone    string    `json:"phone,omitempty"`
-	State    string    `json:"state,omitempty"`
-	SignedAt time.Time `json:"signed_at,omitzero"`
+	ID       string         `json:"id,omitempty"`
+	MemberID string         `json:"member_id,omitempty"`
+	OrgID    string         `json:"org_id,omitempty"`
+	FullName string         `json:"full_name,omitempty"`
+	Email    string         `json:"email,omitempty"`
+	Phone    string         `json:"phone,omitempty"`
+	State    string         `json:"state,omitempty"`
+	SignedAt time.Time      `json:"signed_at,omitzero"`
+	Fields   []paraph.Field `json:"fields,omitempty"` // what the signer is asked to fill in (simple signatures)
 }
 
 // Signature is a stored signature and its verification result.
 type Signature struct {
-	ID            string    `json:"id"`
-	SignerID      string    `json:"signer_id"`
-	Signer        string    `json:"signer"`
-	Kind          string    `json:"kind"`
-	Result        string    `json:"result"`
-	SubIndication string    `json:"sub_indication"`
-	SigningTime   time.Time `json:"signing_time"`
-	CertFP        string    `json:"certificate_fingerprint"`
-	POAID         string    `json:"poa_id"`
-	File          string    `json:"file"`
+	ID            string            `json:"id"`
+	SignerID      string            `json:"signer_id"`
+	Signer        string            `json:"signer"`
+	Kind          string            `json:"kind"`
+	Result        string            `json:"result"`
+	SubIndication string            `json:"sub_indication"`
+	SigningTime   time.Time         `json:"signing_time"`
+	CertFP        string            `json:"certificate_fingerprint"`
+	POAID         string            `json:"poa_id"`
+	File          string            `json:"file"`
+	Fields        map[string]string `json:"fields,omitempty"` // what the signer filled in
 }
 
 // CreateDocument uploads a document as a draft, streaming r: the metadata

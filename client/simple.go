@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"paraph"
 )
 
 // SigningLink is what a signing link opens for a person outside.
@@ -24,8 +26,9 @@ type SigningLink struct {
 		State    string `json:"state"`
 	} `json:"document"`
 	Signer struct {
-		FullName string `json:"full_name"`
-		State    string `json:"state"`
+		FullName string         `json:"full_name"`
+		State    string         `json:"state"`
+		Fields   []paraph.Field `json:"fields"` // what to fill in when signing
 	} `json:"signer"`
 	Organization string `json:"organization"`
 	CodeSentTo   string `json:"code_sent_to"` // masked
@@ -62,17 +65,22 @@ func (c *Client) RequestSigningCode(ctx context.Context, token string) (string, 
 }
 
 // SimpleSignature is a simple signature: the one-time code and a PNG or
-// JPEG signature image (and stamp, optional).
+// JPEG signature image (and stamp, optional unless asked for), and the
+// requested fields filled in, by name (checkboxes "true").
 type SimpleSignature struct {
-	Code  string
-	Image []byte
-	Stamp []byte
+	Code   string
+	Image  []byte
+	Stamp  []byte
+	Fields map[string]string
 }
 
-func (s SimpleSignature) body() map[string]string {
-	b := map[string]string{"code": s.Code, "image": base64.StdEncoding.EncodeToString(s.Image)}
+func (s SimpleSignature) body() map[string]any {
+	b := map[string]any{"code": s.Code, "image": base64.StdEncoding.EncodeToString(s.Image)}
 	if len(s.Stamp) > 0 {
 		b["stamp"] = base64.StdEncoding.EncodeToString(s.Stamp)
+	}
+	if len(s.Fields) > 0 {
+		b["fields"] = s.Fields
 	}
 	return b
 }

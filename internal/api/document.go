@@ -57,28 +57,30 @@ type stageJSON struct {
 }
 
 type signerJSON struct {
-	ID       string    `json:"id,omitempty"`
-	MemberID string    `json:"member_id,omitempty"`
-	OrgID    string    `json:"org_id,omitempty"`
-	FullName string    `json:"full_name,omitempty"`
-	Email    string    `json:"email,omitempty"`
-	Phone    string    `json:"phone,omitempty"`
-	State    string    `json:"state,omitempty"`
-	SignedAt time.Time `json:"signed_at,omitzero"`
+	ID       string         `json:"id,omitempty"`
+	MemberID string         `json:"member_id,omitempty"`
+	OrgID    string         `json:"org_id,omitempty"`
+	FullName string         `json:"full_name,omitempty"`
+	Email    string         `json:"email,omitempty"`
+	Phone    string         `json:"phone,omitempty"`
+	State    string         `json:"state,omitempty"`
+	SignedAt time.Time      `json:"signed_at,omitzero"`
+	Fields   []paraph.Field `json:"fields,omitempty"`
 }
 
 type signatureJSON struct {
-	ID            string    `json:"id"`
-	SignerID      string    `json:"signer_id"`
-	Signer        string    `json:"signer"`
-	Kind          string    `json:"kind"`
-	Result        string    `json:"result"`
-	Indication    string    `json:"indication"`
-	SubIndication string    `json:"sub_indication,omitempty"`
-	SigningTime   time.Time `json:"signing_time"`
-	CertFP        string    `json:"certificate_fingerprint,omitempty"`
-	POAID         string    `json:"poa_id,omitempty"`
-	File          string    `json:"file,omitempty"` // the name it downloads under (qualified only)
+	ID            string            `json:"id"`
+	SignerID      string            `json:"signer_id"`
+	Signer        string            `json:"signer"`
+	Kind          string            `json:"kind"`
+	Result        string            `json:"result"`
+	Indication    string            `json:"indication"`
+	SubIndication string            `json:"sub_indication,omitempty"`
+	SigningTime   time.Time         `json:"signing_time"`
+	CertFP        string            `json:"certificate_fingerprint,omitempty"`
+	POAID         string            `json:"poa_id,omitempty"`
+	File          string            `json:"file,omitempty"`   // the name it downloads under (qualified only)
+	Fields        map[string]string `json:"fields,omitempty"` // what the signer filled in
 }
 
 func toDocument(d *paraph.Document) documentJSON {
@@ -101,7 +103,7 @@ func toDocumentDetail(d *paraph.Document, sigs []*store.SignatureRecord) documen
 		s := stageJSON{Side: st.Side, Signature: st.Signature, Signers: make([]signerJSON, 0, len(st.Signers))}
 		for _, sg := range st.Signers {
 			s.Signers = append(s.Signers, signerJSON{ID: sg.ID, MemberID: sg.MemberID, OrgID: sg.OrgID, FullName: sg.FullName,
-				Email: sg.Email, Phone: sg.Phone, State: sg.State, SignedAt: sg.SignedAt})
+				Email: sg.Email, Phone: sg.Phone, State: sg.State, SignedAt: sg.SignedAt, Fields: sg.Fields})
 		}
 		out.Stages = append(out.Stages, s)
 	}
@@ -114,7 +116,8 @@ func toDocumentDetail(d *paraph.Document, sigs []*store.SignatureRecord) documen
 
 func toSignature(d *paraph.Document, s *store.SignatureRecord, i int) signatureJSON {
 	out := signatureJSON{ID: s.ID, SignerID: s.SignerID, Signer: signerName(d, s.SignerID), Kind: s.Kind, Result: s.Indication,
-		Indication: s.Indication, SubIndication: s.SubIndication, SigningTime: s.SigningTime, CertFP: s.CertFP, POAID: s.POAID}
+		Indication: s.Indication, SubIndication: s.SubIndication, SigningTime: s.SigningTime, CertFP: s.CertFP, POAID: s.POAID,
+		Fields: s.FieldValues}
 	if len(s.CMS) > 0 {
 		out.File = sigFileName(d, i)
 	}
@@ -440,7 +443,7 @@ func (a *API) setRoute(w http.ResponseWriter, r *http.Request) error {
 		s := paraph.Stage{Side: st.Side, Signature: st.Signature}
 		for _, sg := range st.Signers {
 			s.Signers = append(s.Signers, paraph.Signer{MemberID: sg.MemberID, OrgID: sg.OrgID, FullName: sg.FullName,
-				Email: sg.Email, Phone: sg.Phone})
+				Email: sg.Email, Phone: sg.Phone, Fields: sg.Fields})
 		}
 		stages = append(stages, s)
 	}

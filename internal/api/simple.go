@@ -31,8 +31,9 @@ type signingLinkJSON struct {
 		State    string `json:"state"`
 	} `json:"document"`
 	Signer struct {
-		FullName string `json:"full_name"`
-		State    string `json:"state"`
+		FullName string         `json:"full_name"`
+		State    string         `json:"state"`
+		Fields   []paraph.Field `json:"fields"` // what to fill in when signing
 	} `json:"signer"`
 	Organization string `json:"organization"`
 	CodeSentTo   string `json:"code_sent_to"`
@@ -59,6 +60,10 @@ func (a *API) signingLink(w http.ResponseWriter, r *http.Request) error {
 		out.Document.Amount = formatAmount(*d.Amount)
 	}
 	out.Signer.FullName, out.Signer.State = sess.Signer.FullName, sess.Signer.State
+	out.Signer.Fields = sess.Signer.Fields
+	if out.Signer.Fields == nil {
+		out.Signer.Fields = []paraph.Field{}
+	}
 	out.Organization, out.CodeSentTo, out.Ready = sess.OrgName, sess.Address, sess.Ready
 	return writeJSON(w, http.StatusOK, out)
 }
@@ -96,10 +101,12 @@ type simpleSignatureInput struct {
 	Code  string `json:"code"`
 	Image string `json:"image"`
 	Stamp string `json:"stamp"`
+	// Fields is what the signer filled in: name → value (checkboxes "true").
+	Fields map[string]string `json:"fields"`
 }
 
 func (in *simpleSignatureInput) signature() (core.SimpleSignature, error) {
-	out := core.SimpleSignature{Code: in.Code}
+	out := core.SimpleSignature{Code: in.Code, Fields: in.Fields}
 	var err error
 	if out.Image, err = decodeImage("image", in.Image); err != nil {
 		return out, err

@@ -212,7 +212,9 @@ func (s *Service) requestCode(ctx context.Context, tx *store.Tx, d *paraph.Docum
 type SimpleSignature struct {
 	Code  string
 	Image []byte // the drawn or uploaded signature, PNG or JPEG
-	Stamp []byte // optional
+	Stamp []byte // optional, unless the signer is asked for it
+	// Fields is what the signer filled in, by the requested field's name.
+	Fields map[string]string
 }
 
 // SignByLink makes a simple signature: the code proves the contact, the
@@ -237,7 +239,7 @@ func (s *Service) SignByLink(ctx context.Context, secret string, in SimpleSignat
 			return nil, err
 		}
 		var counted error
-		res, counted, err = s.signSimple(ctx, tx, d, sg, "", in.Code, imageSum, stampSum)
+		res, counted, err = s.signSimple(ctx, tx, d, sg, "", in, imageSum, stampSum)
 		return counted, err
 	})
 	if err == nil {
@@ -267,7 +269,7 @@ func (s *Service) SignAsMember(ctx context.Context, docID string, in SimpleSigna
 			return nil, err
 		}
 		var counted error
-		res, counted, err = s.signSimple(ctx, tx, acc.doc, sg, acc.me.AccountID, in.Code, imageSum, stampSum)
+		res, counted, err = s.signSimple(ctx, tx, acc.doc, sg, acc.me.AccountID, in, imageSum, stampSum)
 		return counted, err
 	})
 	if err == nil {
@@ -277,10 +279,17 @@ func (s *Service) SignAsMember(ctx context.Context, docID string, in SimpleSigna
 }
 
 // signSimple checks the code and stores a simple signature with its evidence.
-func (s *Service) signSimple(ctx context.Context, tx *store.Tx, d *paraph.Document, sg *paraph.Signer, accountID, code, imageSum, stampSum string) (*SignatureResult, error, error) {
+func (s *Service) signSimple(ctx context.Context, tx *store.Tx, d *paraph.Document, sg *paraph.Signer, accountID string, in SimpleSignature, imageSum, stampSum string) (*SignatureResult, error, error) {
 	if err := readySigner(d, sg); err != nil {
 		return nil, nil, err
 	}
+	// The fields are checked before the code, so that a forgotten field
+	// does not spend one of the code's tries.
+	values, err := paraph.FillFields(sg.Fields, in.Fields, stampSum != "")
+	if err != nil {
+		return nil, nil, err
+	}
+	code := in.Code
 	c, err := tx.FindLatestSignCode(ctx, sg.ID)
 	if paraph.ErrorCode(err) == paraph.ENOTFOUND {
 		return nil, nil, paraph.Invalid("code", "code_required", "Ask for a code first.")
@@ -317,7 +326,7 @@ func (s *Service) signSimple(ctx context.Context, tx *store.Tx, d *paraph.Docume
 	evidence, _ := json.Marshal(map[string]string{"sha256": d.SHA256, "signed_at": now.Format(time.RFC3339), "ip": cl.IP,
 		"user_agent": truncate(cl.UserAgent, 512), "channel": c.Channel, "address": MaskAddress(c.Address), "signer": sg.FullName})
 	rec := &store.SignatureRecord{ID: newID(), DocumentID: d.ID, SignerID: sg.ID, Kind: paraph.SigSimple, AccountID: accountID,
-		SHA256: d.SHA256, Indication: "passed", Evidence: string(evidence), SigningTime: now, CreatedAt: now}
+		SHA256: d.SHA256, Indication: "passed", Evidence: string(evidence), FieldValues: values, SigningTime: now, CreatedAt: now}
 	if err := tx.CreateSignature(ctx, rec); err != nil {
 		return nil, nil, err
 	}

@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -140,7 +142,7 @@ func (tx *Tx) findRoute(ctx context.Context, docID string) ([]paraph.Stage, erro
 	}
 	rows.Close()
 	srows, err := tx.q.QueryContext(ctx, `SELECT id, stage_idx, COALESCE(member_id, ''), COALESCE(org_id, ''), full_name, email, phone,
-		state, signed_at FROM signers WHERE document_id = $1 ORDER BY stage_idx, id`, docID)
+		state, signed_at, fields FROM signers WHERE document_id = $1 ORDER BY stage_idx, id`, docID)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -148,10 +150,16 @@ func (tx *Tx) findRoute(ctx context.Context, docID string) ([]paraph.Stage, erro
 	for srows.Next() {
 		var s paraph.Signer
 		var signed sql.NullTime
-		if err := srows.Scan(&s.ID, &s.Stage, &s.MemberID, &s.OrgID, &s.FullName, &s.Email, &s.Phone, &s.State, &signed); err != nil {
+		var fields string
+		if err := srows.Scan(&s.ID, &s.Stage, &s.MemberID, &s.OrgID, &s.FullName, &s.Email, &s.Phone, &s.State, &signed, &fields); err != nil {
 			return nil, translate(err)
 		}
 		s.SignedAt = timeOf(signed)
+		if fields != "" && fields != "[]" {
+			if err := json.Unmarshal([]byte(fields), &s.Fields); err != nil {
+				return nil, fmt.Errorf("signer %s: fields: %w", s.ID, err)
+			}
+		}
 		if s.Stage >= 0 && s.Stage < len(stages) {
 			stages[s.Stage].Signers = append(stages[s.Stage].Signers, s)
 		}
@@ -173,9 +181,13 @@ func (tx *Tx) ReplaceRoute(ctx context.Context, docID string, stages []paraph.St
 			return err
 		}
 		for _, s := range st.Signers {
-			if _, err := tx.exec(ctx, `INSERT INTO signers (id, document_id, stage_idx, member_id, org_id, full_name, email, phone, state)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'waiting')`, s.ID, docID, i, nullString(s.MemberID), nullString(s.OrgID),
-				s.FullName, s.Email, s.Phone); err != nil {
+			fields := []byte("[]")
+			if len(s.Fields) > 0 {
+				fields, _ = json.Marshal(s.Fields) // plain strings and bools: cannot fail
+			}
+			if _, err := tx.exec(ctx, `INSERT INTO signers (id, document_id, stage_idx, member_id, org_id, full_name, email, phone, state, fields)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'waiting', $9)`, s.ID, docID, i, nullString(s.MemberID), nullString(s.OrgID),
+				s.FullName, s.Email, s.Phone, string(fields)); err != nil {
 				return err
 			}
 		}
@@ -204,6 +216,7 @@ type SignatureRecord struct {
 	CertFP        string
 	POAID         string
 	Evidence      string
+	FieldValues   map[string]string // what the signer filled in, by field name
 	SigningTime   time.Time
 	CreatedAt     time.Time
 }
@@ -213,17 +226,21 @@ func (tx *Tx) CreateSignature(ctx context.Context, s *SignatureRecord) error {
 	if s.Evidence == "" {
 		s.Evidence = "{}"
 	}
+	values := []byte("{}")
+	if len(s.FieldValues) > 0 {
+		values, _ = json.Marshal(s.FieldValues) // strings only: cannot fail
+	}
 	_, err := tx.exec(ctx, `INSERT INTO signatures (id, document_id, signer_id, kind, account_id, cms, sha256, indication, sub_indication,
-		cert_fp, poa_id, evidence, signing_time, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+		cert_fp, poa_id, evidence, signing_time, created_at, field_values) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
 		s.ID, s.DocumentID, s.SignerID, s.Kind, s.AccountID, s.CMS, s.SHA256, s.Indication, s.SubIndication, s.CertFP, s.POAID,
-		s.Evidence, s.SigningTime.UTC(), s.CreatedAt.UTC())
+		s.Evidence, s.SigningTime.UTC(), s.CreatedAt.UTC(), string(values))
 	return err
 }
 
 // FindSignatures lists a document's signatures in the order they came.
 func (tx *Tx) FindSignatures(ctx context.Context, docID string) ([]*SignatureRecord, error) {
 	rows, err := tx.q.QueryContext(ctx, `SELECT id, document_id, signer_id, kind, COALESCE(account_id, ''), cms, sha256, indication,
-		sub_indication, cert_fp, poa_id, evidence, signing_time, created_at FROM signatures WHERE document_id = $1 ORDER BY created_at, id`, docID)
+		sub_indication, cert_fp, poa_id, evidence, signing_time, created_at, field_values FROM signatures WHERE document_id = $1 ORDER BY created_at, id`, docID)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -231,9 +248,15 @@ func (tx *Tx) FindSignatures(ctx context.Context, docID string) ([]*SignatureRec
 	var out []*SignatureRecord
 	for rows.Next() {
 		var s SignatureRecord
+		var values string
 		if err := rows.Scan(&s.ID, &s.DocumentID, &s.SignerID, &s.Kind, &s.AccountID, &s.CMS, &s.SHA256, &s.Indication,
-			&s.SubIndication, &s.CertFP, &s.POAID, &s.Evidence, &s.SigningTime, &s.CreatedAt); err != nil {
+			&s.SubIndication, &s.CertFP, &s.POAID, &s.Evidence, &s.SigningTime, &s.CreatedAt, &values); err != nil {
 			return nil, translate(err)
+		}
+		if values != "" && values != "{}" {
+			if err := json.Unmarshal([]byte(values), &s.FieldValues); err != nil {
+				return nil, fmt.Errorf("signature %s: field values: %w", s.ID, err)
+			}
 		}
 		s.SigningTime, s.CreatedAt = s.SigningTime.UTC(), s.CreatedAt.UTC()
 		out = append(out, &s)
