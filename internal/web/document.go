@@ -388,6 +388,7 @@ type documentPage struct {
 	OpenSign     bool         // the signing dialog is to be shown open (after a failed upload)
 	Simple       *simpleBlock // the code and signature forms, when the turn asks for a simple signature
 	History      []core.HistoryEntry
+	Filled       map[string][]filledField // by signature ID: what its signer filled in
 }
 
 // inDocument loads the document and the person's membership in the
@@ -445,15 +446,17 @@ func (w *Web) showDocument(q *request, status int, d *paraph.Document, sigs []*s
 	for _, s := range sigs {
 		data.SigBySigner[s.SignerID] = s
 	}
+	data.Filled = filledFields(d, sigs)
 	data.CanManage = data.Own && (d.AuthorMemberID == q.me.ID || q.me.Role == paraph.RoleOwner || q.me.Role == paraph.RoleAdmin)
 	history, err := w.svc.DocumentHistory(ctx, d.ID)
 	if err != nil {
 		return err
 	}
 	data.History = history
-	data.Turn = turnOf(d, q.me)
+	var slot paraph.Signer
+	data.Turn, slot = turnOf(d, q.me)
 	if data.Turn == paraph.SigSimple {
-		data.Simple = memberSimple(q, d)
+		data.Simple = memberSimple(q, d, slot)
 	}
 	if data.Turn == paraph.SigQualified {
 		certs, err := w.svc.Certificates(ctx, q.me.OrgID, q.me.ID)
@@ -500,9 +503,38 @@ func (w *Web) showDocument(q *request, status int, d *paraph.Document, sigs []*s
 // turnOf is the signature kind the current stage asks of m, when m is one of
 // its waiting signers (named, or a signer of the counterparty organization
 // named). What to show only; core decides again.
-func turnOf(d *paraph.Document, m *paraph.Member) string {
+// filledField is one requested field as its signer filled it in.
+type filledField struct {
+	Label, Kind, Value string
+}
+
+// filledFields pairs each signature's values with the labels its signer
+// was asked them under, in the order asked.
+func filledFields(d *paraph.Document, sigs []*store.SignatureRecord) map[string][]filledField {
+	out := map[string][]filledField{}
+	for _, s := range sigs {
+		if len(s.FieldValues) == 0 {
+			continue
+		}
+		for _, st := range d.Stages {
+			for _, sg := range st.Signers {
+				if sg.ID != s.SignerID {
+					continue
+				}
+				for _, f := range sg.Fields {
+					if v, ok := s.FieldValues[f.Name]; ok {
+						out[s.ID] = append(out[s.ID], filledField{Label: f.Label, Kind: f.Kind, Value: v})
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+func turnOf(d *paraph.Document, m *paraph.Member) (string, paraph.Signer) {
 	if d.State != paraph.DocInProgress || d.CurrentStage >= len(d.Stages) {
-		return ""
+		return "", paraph.Signer{}
 	}
 	st := d.Stages[d.CurrentStage]
 	for _, sg := range st.Signers {
@@ -510,10 +542,10 @@ func turnOf(d *paraph.Document, m *paraph.Member) string {
 			continue
 		}
 		if sg.MemberID == m.ID || (sg.OrgID != "" && sg.OrgID == m.OrgID && paraph.Can(m, paraph.ActionSign, nil) == nil) {
-			return st.Signature
+			return st.Signature, sg
 		}
 	}
-	return ""
+	return "", paraph.Signer{}
 }
 
 // refusedAction shows the page again with core's reason above it.
@@ -628,6 +660,9 @@ func (v *view) FunnelSteps() []string {
 func (v *view) InDocuments() bool {
 	return v.OrgSection() == "/documents" || v.OrgSection() == "/funnel" || strings.HasPrefix(v.q.r.URL.Path, "/documents/")
 }
+
+// FieldKinds lists the kinds of requested fields, for the route editor.
+func (v *view) FieldKinds() []string { return paraph.FieldKinds }
 
 // Inc is i+1: stages are counted from one for people.
 func (v *view) Inc(i int) int { return i + 1 }

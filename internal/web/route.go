@@ -31,7 +31,38 @@ type stageForm struct {
 type signerForm struct {
 	Kind                                     string // member, org, person
 	MemberID, OrgID, FullName, Email, Phone  string
+	Fields                                   []fieldForm // asked of the signer (simple signatures)
 	Error, NameError, EmailError, PhoneError string
+}
+
+// fieldForm is one requested field row. Its name is kept when the route
+// came with one (the API lets authors choose names); a new row gets the
+// next free field_N, since a person thinks in labels, not names.
+type fieldForm struct {
+	Name, Label, Kind string
+	Required          bool
+	Error             string
+}
+
+// fieldsOf turns the rows into core's fields, naming new rows.
+func fieldsOf(rows []fieldForm) []paraph.Field {
+	used := map[string]bool{}
+	for _, r := range rows {
+		used[r.Name] = true
+	}
+	var out []paraph.Field
+	n := 0
+	for _, r := range rows {
+		name := r.Name
+		for name == "" {
+			n++
+			if c := "field_" + strconv.Itoa(n); !used[c] {
+				name, used[c] = c, true
+			}
+		}
+		out = append(out, paraph.Field{Name: name, Label: strings.TrimSpace(r.Label), Kind: r.Kind, Required: r.Required})
+	}
+	return out
 }
 
 // editorFrom starts the editor from a draft's saved route, or with one
@@ -42,6 +73,9 @@ func editorFrom(d *paraph.Document) *routeEditor {
 		sf := stageForm{Side: st.Side, Signature: st.Signature}
 		for _, sg := range st.Signers {
 			row := signerForm{MemberID: sg.MemberID, OrgID: sg.OrgID, FullName: sg.FullName, Email: sg.Email, Phone: sg.Phone}
+			for _, f := range sg.Fields {
+				row.Fields = append(row.Fields, fieldForm{Name: f.Name, Label: f.Label, Kind: f.Kind, Required: f.Required})
+			}
 			switch {
 			case sg.MemberID != "":
 				row.Kind = "member"
@@ -79,9 +113,15 @@ func editorPosted(v url.Values) *routeEditor {
 		m := min(atoi(v.Get(p+".signers")), 51)
 		for j := range m {
 			q := p + ".signers[" + strconv.Itoa(j) + "]"
-			sf.Signers = append(sf.Signers, signerForm{Kind: v.Get(q + ".kind"), MemberID: v.Get(q + ".member_id"),
+			row := signerForm{Kind: v.Get(q + ".kind"), MemberID: v.Get(q + ".member_id"),
 				OrgID: strings.TrimSpace(v.Get(q + ".org_id")), FullName: v.Get(q + ".full_name"), Email: v.Get(q + ".email"),
-				Phone: v.Get(q + ".phone")})
+				Phone: v.Get(q + ".phone")}
+			for k := range min(atoi(v.Get(q+".fields")), 21) {
+				r := q + ".fields[" + strconv.Itoa(k) + "]"
+				row.Fields = append(row.Fields, fieldForm{Name: v.Get(r + ".name"), Label: v.Get(r + ".label"), Kind: v.Get(r + ".kind"),
+					Required: v.Get(r+".required") != ""})
+			}
+			sf.Signers = append(sf.Signers, row)
 		}
 		e.Stages = append(e.Stages, sf)
 	}
@@ -97,7 +137,8 @@ func atoi(s string) int {
 }
 
 // apply runs a button that only changes the editor: add_own, add_counterparty,
-// add_member:i, add_org:i, add_person:i, remove_signer:i:j, remove_stage:i.
+// add_member:i, add_org:i, add_person:i, remove_signer:i:j, remove_stage:i,
+// add_field:i:j, remove_field:i:j:k.
 // It reports false for anything else (save).
 func (e *routeEditor) apply(op string) bool {
 	parts := strings.Split(op, ":")
@@ -126,6 +167,16 @@ func (e *routeEditor) apply(op string) bool {
 		if j := idx(2); okStage && j >= 0 && j < len(e.Stages[i].Signers) {
 			e.Stages[i].Signers = append(e.Stages[i].Signers[:j], e.Stages[i].Signers[j+1:]...)
 		}
+	case "add_field":
+		if j := idx(2); okStage && j >= 0 && j < len(e.Stages[i].Signers) {
+			row := &e.Stages[i].Signers[j]
+			row.Fields = append(row.Fields, fieldForm{Kind: paraph.FieldText, Required: true})
+		}
+	case "remove_field":
+		if j, k := idx(2), idx(3); okStage && j >= 0 && j < len(e.Stages[i].Signers) && k >= 0 && k < len(e.Stages[i].Signers[j].Fields) {
+			f := e.Stages[i].Signers[j].Fields
+			e.Stages[i].Signers[j].Fields = append(f[:k], f[k+1:]...)
+		}
 	case "remove_stage":
 		if okStage {
 			e.Stages = append(e.Stages[:i], e.Stages[i+1:]...)
@@ -151,13 +202,14 @@ func (e *routeEditor) stages() []paraph.Stage {
 				st.Signers = append(st.Signers, paraph.Signer{FullName: row.FullName, Email: strings.TrimSpace(row.Email),
 					Phone: strings.TrimSpace(row.Phone)})
 			}
+			st.Signers[len(st.Signers)-1].Fields = fieldsOf(row.Fields)
 		}
 		out = append(out, st)
 	}
 	return out
 }
 
-var routeFieldRe = regexp.MustCompile(`^stages\[(\d+)\](?:\.(side|signature|signers)(?:\[(\d+)\](?:\.(full_name|email|phone))?)?)?$`)
+var routeFieldRe = regexp.MustCompile(`^stages\[(\d+)\](?:\.(side|signature|signers)(?:\[(\d+)\](?:\.(full_name|email|phone|fields)(?:\[(\d+)\]\.\w+)?)?)?)?$`)
 
 // place puts core's message next to the stage or signer row its field names,
 // or above the editor.
@@ -190,6 +242,12 @@ func (e *routeEditor) place(field, msg string) {
 		row.EmailError = msg
 	case "phone":
 		row.PhoneError = msg
+	case "fields":
+		if k := m[5]; k != "" && atoi(k) < len(row.Fields) {
+			row.Fields[atoi(k)].Error = msg
+		} else {
+			row.Error = msg
+		}
 	default:
 		row.Error = msg
 	}
@@ -204,6 +262,9 @@ func (e *routeEditor) Name(i int, rest ...any) string {
 	}
 	if len(rest) == 2 {
 		return s + ".signers[" + strconv.Itoa(rest[0].(int)) + "]." + rest[1].(string)
+	}
+	if len(rest) == 3 {
+		return s + ".signers[" + strconv.Itoa(rest[0].(int)) + "].fields[" + strconv.Itoa(rest[1].(int)) + "]." + rest[2].(string)
 	}
 	return s
 }

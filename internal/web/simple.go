@@ -30,8 +30,26 @@ const maxSimpleSignBody = 4<<20 + 64<<10
 // post and where the code goes.
 type simpleBlock struct {
 	CodeAction, SignAction string
-	Sent                   bool   // a code was just sent
-	Address                string // masked
+	Sent                   bool           // a code was just sent
+	Address                string         // masked
+	Fields                 []paraph.Field // texts, dates and checkboxes asked for
+	Stamp                  *paraph.Field  // the stamp, when asked for
+}
+
+// newSimpleBlock is the signing form for a signer: the fields they are
+// asked to fill in, and whether (and how) the stamp is asked for.
+func newSimpleBlock(q *request, codeAction, signAction, address string, sg paraph.Signer) *simpleBlock {
+	b := &simpleBlock{CodeAction: codeAction, SignAction: signAction, Sent: q.r.URL.Query().Get("sent") != "", Address: address}
+	for _, f := range sg.Fields {
+		switch f.Kind {
+		case paraph.FieldSignature: // the signature image is always asked for
+		case paraph.FieldStamp:
+			b.Stamp = &f
+		default:
+			b.Fields = append(b.Fields, f)
+		}
+	}
+	return b
 }
 
 // inLink runs a signing-link handler: the token in the URL is a secret, so
@@ -100,8 +118,7 @@ func (w *Web) showLink(q *request, status int, token string, sess *core.SigningS
 		data.State = "signed"
 	case sess.Ready:
 		data.State = "ready"
-		data.Simple = &simpleBlock{CodeAction: "/s/" + token + "/code", SignAction: "/s/" + token + "/sign",
-			Sent: q.r.URL.Query().Get("sent") != "", Address: sess.Address}
+		data.Simple = newSimpleBlock(q, "/s/"+token+"/code", "/s/"+token+"/sign", sess.Address, sg)
 	case d.State == paraph.DocInProgress && sg.State == paraph.SignerWaiting && sg.Stage > d.CurrentStage:
 		data.State = "not_turn"
 	default:
@@ -239,6 +256,16 @@ func (q *request) simpleSignature(f *form) (core.SimpleSignature, bool) {
 	if f.Get("agree") == "" {
 		f.Errors["agree"] = t("simple.agree_required")
 	}
+	// The requested fields go to core as they are: it knows what this
+	// signer was asked for, and says which one is wrong.
+	for k := range q.r.PostForm {
+		if name, ok := strings.CutPrefix(k, "fields."); ok {
+			if in.Fields == nil {
+				in.Fields = map[string]string{}
+			}
+			in.Fields[name] = f.Get(k)
+		}
+	}
 	return in, len(f.Errors) == 0
 }
 
@@ -273,8 +300,8 @@ func placeSimple(q *request, f *form, err error) error {
 		return err
 	}
 	msg := q.web.cat.errorText(q.lang, err)
-	switch field := paraph.AsError(err).Field; field {
-	case "code", "image", "stamp":
+	switch field := paraph.AsError(err).Field; {
+	case field == "code" || field == "image" || field == "stamp" || strings.HasPrefix(field, "fields."):
 		f.Errors[field] = msg
 	default:
 		f.Error = msg
@@ -285,7 +312,7 @@ func placeSimple(q *request, f *form, err error) error {
 // --- Our members' simple signatures, from the document page ---
 
 // memberSimple is the simple-signature block of the document page.
-func memberSimple(q *request, d *paraph.Document) *simpleBlock {
+func memberSimple(q *request, d *paraph.Document, sg paraph.Signer) *simpleBlock {
 	addr := ""
 	if q.principal != nil {
 		addr = q.principal.Account.Email
@@ -293,8 +320,7 @@ func memberSimple(q *request, d *paraph.Document) *simpleBlock {
 			addr = q.principal.Account.Phone
 		}
 	}
-	return &simpleBlock{CodeAction: "/documents/" + d.ID + "/sign/code", SignAction: "/documents/" + d.ID + "/sign/simple",
-		Sent: q.r.URL.Query().Get("sent") != "", Address: core.MaskAddress(addr)}
+	return newSimpleBlock(q, "/documents/"+d.ID+"/sign/code", "/documents/"+d.ID+"/sign/simple", core.MaskAddress(addr), sg)
 }
 
 func (w *Web) memberSigningCode(q *request, d *paraph.Document, sigs []*store.SignatureRecord) error {
