@@ -75,7 +75,10 @@ func seedDemoDocuments(ctx context.Context, svc *core.Service, as map[string]con
 	own := paraph.Stage{Side: paraph.SideOwn, Signature: paraph.SigQualified, Signers: []paraph.Signer{{MemberID: director}}}
 	them := paraph.Stage{Side: paraph.SideCounterparty, Signature: paraph.SigQualified, Signers: []paraph.Signer{{OrgID: kalyna}}}
 	client := paraph.Stage{Side: paraph.SideCounterparty, Signature: paraph.SigSimple,
-		Signers: []paraph.Signer{{FullName: "Пётр Клиентов", Email: "client@demo.paraph.local"}}}
+		Signers: []paraph.Signer{{FullName: "Пётр Клиентов", Email: "client@demo.paraph.local", Fields: []paraph.Field{
+			{Name: "position", Label: "Должность", Kind: paraph.FieldText, Required: true},
+			{Name: "received_on", Label: "Дата получения товара", Kind: paraph.FieldDate},
+			{Name: "no_claims", Label: "Претензий по количеству и качеству не имею", Kind: paraph.FieldCheckbox, Required: true}}}}}
 	steps := []struct {
 		number string
 		route  []paraph.Stage
