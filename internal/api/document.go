@@ -616,7 +616,8 @@ const packageReadme = `This package holds a document signed in Paraph and its si
 
   %[1]s        the original, byte for byte (SHA-256 in manifest.json)
   %[1]s.N.sig  each qualified signature: a detached CMS (CAdES-BES), DER
-  manifest.json  who signed, when, with which certificate, and the result Paraph found
+  manifest.json  who signed, when, with which certificate, the result Paraph
+                 found, and the fields each signer filled in ("fields")
 
 Check a signature with OpenSSL, independently of Paraph (root.pem: the
 certificate authority's root you trust):

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"testing"
 
 	"paraph/internal/storetest"
@@ -109,6 +110,18 @@ func TestRequestedFieldsAPI(t *testing.T) {
 			got, _ := sigs[0].(map[string]any)["fields"].(map[string]any)
 			if len(got) != 3 || got["position"] != "Генеральный директор" || got["received_on"] != "2026-11-20" || got["agree"] != "true" {
 				t.Fatalf("filled fields: %v", got)
+			}
+
+			// The package's manifest carries them too.
+			r = p.dir.do("GET", "/api/v1/documents/"+doc+"/package.zip", "")
+			var m struct {
+				Signatures []struct {
+					Fields map[string]string `json:"fields"`
+				} `json:"signatures"`
+			}
+			if err := json.Unmarshal(unzip(t, []byte(r.body))["manifest.json"], &m); err != nil || len(m.Signatures) != 1 ||
+				m.Signatures[0].Fields["position"] != "Генеральный директор" {
+				t.Fatalf("manifest: %+v %v", m, err)
 			}
 		})
 	}
