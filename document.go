@@ -291,7 +291,7 @@ func FillFields(fields []Field, values map[string]string, hasStamp bool) (map[st
 				return nil, Invalid(at, "invalid_checkbox", f.Label+": the value is true or false.")
 			}
 			if f.Required && v != "true" {
-				return nil, Invalid(at, "field_required", "Tick “"+f.Label+"”.")
+				return nil, Invalid(at, "checkbox_required", "Tick “"+f.Label+"”.")
 			}
 		case FieldDate:
 			if v != "" {

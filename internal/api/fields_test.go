@@ -86,7 +86,7 @@ func TestRequestedFieldsAPI(t *testing.T) {
 			}{
 				{"no position", img, with("position", ""), "field_required", "fields.position"},
 				{"bad date", img, with("received_on", "20.11.2026"), "invalid_date", "fields.received_on"},
-				{"box not ticked", img, with("agree", "false"), "field_required", "fields.agree"},
+				{"box not ticked", img, with("agree", "false"), "checkbox_required", "fields.agree"},
 				{"not asked", img, with("salary", "1"), "unknown_field", "fields.salary"},
 				{"no stamp", "", full, "stamp_required", "stamp"},
 			} {

@@ -64,7 +64,7 @@ func TestRequestedFieldsInBrowserForms(t *testing.T) {
 	if status != http.StatusUnprocessableEntity {
 		t.Fatalf("no tick: %d", status)
 	}
-	if got := fieldError(t, page, "field-field_2"); got != "Заполните это поле." {
+	if got := fieldError(t, page, "field-field_2"); got != "Поставьте отметку." {
 		t.Errorf("tick error: %q", got)
 	}
 	mustContain(t, page, `name="fields.field_1" type="text" value="Главный бухгалтер"`) // what was typed stays
