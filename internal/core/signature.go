@@ -213,8 +213,14 @@ func (s *Service) CompleteSignature(ctx context.Context, docID, prepareID string
 	var d *paraph.Document
 	var cert *pki.Certificate
 	var t *prepareToken
+	var acc *docAccess
+	var cv *CertificateView
+	var auth paraph.Authority
+	// One read decides everything SubmitSignature's read would: the turn,
+	// the certificate bound to the member, the authority to sign.
 	err := s.db.Read(ctx, func(tx *store.Tx) error {
-		acc, err := s.loadDocument(ctx, tx, docID) // the document first: outsiders and the blocked learn nothing
+		var err error
+		acc, err = s.loadDocument(ctx, tx, docID) // the document first: outsiders and the blocked learn nothing
 		if err != nil {
 			return err
 		}
@@ -242,7 +248,14 @@ func (s *Service) CompleteSignature(ctx context.Context, docID, prepareID string
 		if cert == nil {
 			return notFoundErr("Prepared signature")
 		}
-		return nil
+		if _, err := signerSlot(acc, paraph.SigQualified); err != nil {
+			return err
+		}
+		if cv, err = s.boundCertificate(ctx, tx, acc.me, cert.X509.Raw); err != nil {
+			return err
+		}
+		auth, err = s.authorityOf(ctx, tx, acc.me, cv)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -262,7 +275,7 @@ func (s *Service) CompleteSignature(ctx context.Context, docID, prepareID string
 		return nil, &paraph.Error{Code: paraph.EINVALID, Reason: "sig_crypto_failure", Field: "signature",
 			Message: "The signature value does not verify with the certificate's key over the prepared data.", Err: err}
 	}
-	return s.SubmitSignature(ctx, docID, cms)
+	return s.checkAndStore(ctx, acc, cms, cv, auth)
 }
 
 // SubmitSignature takes a complete detached CMS signature (from the two-step
@@ -304,7 +317,15 @@ func (s *Service) SubmitSignature(ctx context.Context, docID string, cms []byte)
 	if err != nil {
 		return nil, err
 	}
-	d := acc.doc
+	return s.checkAndStore(ctx, acc, cms, cv, auth)
+}
+
+// checkAndStore verifies a CMS signature over the stored document (outside
+// any transaction: it reads the file) and stores it in one short write that
+// checks the turn again under the document's lock. cv is nil when the CMS
+// carried no usable signer certificate; the verifier then says why.
+func (s *Service) checkAndStore(ctx context.Context, acc *docAccess, cms []byte, cv *CertificateView, auth paraph.Authority) (*SignatureResult, error) {
+	d, docID := acc.doc, acc.doc.ID
 	r, _, err := s.cfg.Blobs.Open(ctx, d.SHA256)
 	if err != nil {
 		return nil, paraph.Internal(err)
