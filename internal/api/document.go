@@ -570,6 +570,12 @@ func (a *API) documentFile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	serveDocument(w, r, d, f)
+	return nil
+}
+
+// serveDocument streams a document's file and closes it.
+func serveDocument(w http.ResponseWriter, r *http.Request, d *paraph.Document, f io.ReadSeekCloser) {
 	defer f.Close()
 	w.Header().Set("Content-Type", d.ContentType)
 	w.Header().Set("ETag", `"`+d.SHA256+`"`)
@@ -577,7 +583,6 @@ func (a *API) documentFile(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	attachment(w, safeFileName(d.FileName))
 	http.ServeContent(w, r, "", d.CreatedAt, f)
-	return nil
 }
 
 func (a *API) signatureCMS(w http.ResponseWriter, r *http.Request) error {

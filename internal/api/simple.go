@@ -76,13 +76,7 @@ func (a *API) signingLinkFile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	w.Header().Set("Content-Type", d.ContentType)
-	w.Header().Set("ETag", `"`+d.SHA256+`"`)
-	w.Header().Set("Cache-Control", "private, no-cache")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	attachment(w, safeFileName(d.FileName))
-	http.ServeContent(w, r, "", d.CreatedAt, f)
+	serveDocument(w, r, d, f)
 	return nil
 }
 
@@ -103,6 +97,15 @@ type simpleSignatureInput struct {
 	Stamp string `json:"stamp"`
 	// Fields is what the signer filled in: name → value (checkboxes "true").
 	Fields map[string]string `json:"fields"`
+}
+
+// readSimpleSignature reads and decodes a simple signature's body.
+func readSimpleSignature(w http.ResponseWriter, r *http.Request) (core.SimpleSignature, error) {
+	var in simpleSignatureInput
+	if err := decodeLimit(w, r, &in, MaxSignatureBodyBytes); err != nil {
+		return core.SimpleSignature{}, err
+	}
+	return in.signature()
 }
 
 func (in *simpleSignatureInput) signature() (core.SimpleSignature, error) {
@@ -140,11 +143,7 @@ func writeSimpleResult(w http.ResponseWriter, res *core.SignatureResult) error {
 
 func (a *API) signByLink(w http.ResponseWriter, r *http.Request) error {
 	linkHeaders(w)
-	var in simpleSignatureInput
-	if err := decodeLimit(w, r, &in, MaxSignatureBodyBytes); err != nil {
-		return err
-	}
-	sig, err := in.signature()
+	sig, err := readSimpleSignature(w, r)
 	if err != nil {
 		return err
 	}
@@ -166,11 +165,7 @@ func (a *API) memberSigningCode(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) signAsMember(w http.ResponseWriter, r *http.Request) error {
-	var in simpleSignatureInput
-	if err := decodeLimit(w, r, &in, MaxSignatureBodyBytes); err != nil {
-		return err
-	}
-	sig, err := in.signature()
+	sig, err := readSimpleSignature(w, r)
 	if err != nil {
 		return err
 	}

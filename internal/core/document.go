@@ -233,16 +233,10 @@ func (s *Service) SetRoute(ctx context.Context, docID string, stages []paraph.St
 	}
 	var out *paraph.Document
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
-		acc, err := s.loadDocument(ctx, tx, docID)
+		d, err := s.lockManaged(ctx, tx, docID, paraph.DocDraft,
+			&paraph.Error{Code: paraph.ECONFLICT, Reason: "document_sent", Message: "The document was sent: its route can no longer change."})
 		if err != nil {
 			return err
-		}
-		if err := s.canManageDocument(acc); err != nil {
-			return err
-		}
-		d := acc.doc
-		if d.State != paraph.DocDraft {
-			return &paraph.Error{Code: paraph.ECONFLICT, Reason: "document_sent", Message: "The document was sent: its route can no longer change."}
 		}
 		counterparty := ""
 		for i := range stages {
@@ -320,24 +314,35 @@ func (s *Service) canManageDocument(acc *docAccess) error {
 	return &paraph.Error{Code: paraph.EFORBIDDEN, Reason: "not_document_owner", Message: "Only the document's author or an administrator may do this."}
 }
 
+// lockManaged locks a document for the rest of the transaction and loads it
+// for one who manages it (its author, an owner or admin), refusing with
+// wrongState unless the document is in state.
+func (s *Service) lockManaged(ctx context.Context, tx *store.Tx, docID, state string, wrongState *paraph.Error) (*paraph.Document, error) {
+	if err := tx.LockDocument(ctx, docID); err != nil {
+		return nil, err
+	}
+	acc, err := s.loadDocument(ctx, tx, docID)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.canManageDocument(acc); err != nil {
+		return nil, err
+	}
+	if acc.doc.State != state {
+		return nil, wrongState
+	}
+	return acc.doc, nil
+}
+
 // Send fixes the document's content (its hash was fixed at upload and the
 // blob is immutable) and opens the first stage, telling its signers.
 func (s *Service) Send(ctx context.Context, docID string) (*paraph.Document, error) {
 	var out *paraph.Document
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
-		if err := tx.LockDocument(ctx, docID); err != nil {
-			return err
-		}
-		acc, err := s.loadDocument(ctx, tx, docID)
+		d, err := s.lockManaged(ctx, tx, docID, paraph.DocDraft,
+			&paraph.Error{Code: paraph.ECONFLICT, Reason: "document_sent", Message: "The document was sent already."})
 		if err != nil {
 			return err
-		}
-		if err := s.canManageDocument(acc); err != nil {
-			return err
-		}
-		d := acc.doc
-		if d.State != paraph.DocDraft {
-			return &paraph.Error{Code: paraph.ECONFLICT, Reason: "document_sent", Message: "The document was sent already."}
 		}
 		if len(d.Stages) == 0 {
 			return paraph.Invalid("stages", "route_empty", "Set the route before sending: who signs, in which order.")

@@ -19,19 +19,10 @@ const JobReminders = "document_reminders"
 // owner or admin; at most once an hour per document).
 func (s *Service) Remind(ctx context.Context, docID string) error {
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
-		if err := tx.LockDocument(ctx, docID); err != nil {
-			return err
-		}
-		acc, err := s.loadDocument(ctx, tx, docID)
+		d, err := s.lockManaged(ctx, tx, docID, paraph.DocInProgress,
+			&paraph.Error{Code: paraph.ECONFLICT, Reason: "document_not_in_progress", Message: "The document is not waiting for signatures."})
 		if err != nil {
 			return err
-		}
-		if err := s.canManageDocument(acc); err != nil {
-			return err
-		}
-		d := acc.doc
-		if d.State != paraph.DocInProgress {
-			return &paraph.Error{Code: paraph.ECONFLICT, Reason: "document_not_in_progress", Message: "The document is not waiting for signatures."}
 		}
 		now := s.clock.Now()
 		if last, err := tx.LastReminded(ctx, d.ID, d.CurrentStage); err != nil {

@@ -537,19 +537,10 @@ func (s *Service) Decline(ctx context.Context, docID, comment string) (*paraph.D
 func (s *Service) Revoke(ctx context.Context, docID string) (*paraph.Document, error) {
 	var out *paraph.Document
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
-		if err := tx.LockDocument(ctx, docID); err != nil {
-			return err
-		}
-		acc, err := s.loadDocument(ctx, tx, docID)
+		d, err := s.lockManaged(ctx, tx, docID, paraph.DocInProgress,
+			&paraph.Error{Code: paraph.ECONFLICT, Reason: "document_not_in_progress", Message: "Only a document on its way can be revoked."})
 		if err != nil {
 			return err
-		}
-		if err := s.canManageDocument(acc); err != nil {
-			return err
-		}
-		d := acc.doc
-		if d.State != paraph.DocInProgress {
-			return &paraph.Error{Code: paraph.ECONFLICT, Reason: "document_not_in_progress", Message: "Only a document on its way can be revoked."}
 		}
 		now := s.clock.Now()
 		d.State, d.FinishedAt, d.UpdatedAt = paraph.DocRevoked, now, now

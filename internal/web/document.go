@@ -511,21 +511,17 @@ type filledField struct {
 // filledFields pairs each signature's values with the labels its signer
 // was asked them under, in the order asked.
 func filledFields(d *paraph.Document, sigs []*store.SignatureRecord) map[string][]filledField {
+	asked := map[string][]paraph.Field{}
+	for _, st := range d.Stages {
+		for _, sg := range st.Signers {
+			asked[sg.ID] = sg.Fields
+		}
+	}
 	out := map[string][]filledField{}
 	for _, s := range sigs {
-		if len(s.FieldValues) == 0 {
-			continue
-		}
-		for _, st := range d.Stages {
-			for _, sg := range st.Signers {
-				if sg.ID != s.SignerID {
-					continue
-				}
-				for _, f := range sg.Fields {
-					if v, ok := s.FieldValues[f.Name]; ok {
-						out[s.ID] = append(out[s.ID], filledField{Label: f.Label, Kind: f.Kind, Value: v})
-					}
-				}
+		for _, f := range asked[s.SignerID] {
+			if v, ok := s.FieldValues[f.Name]; ok {
+				out[s.ID] = append(out[s.ID], filledField{Label: f.Label, Kind: f.Kind, Value: v})
 			}
 		}
 	}
@@ -553,11 +549,17 @@ func (w *Web) refusedAction(q *request, err error) error {
 	if paraph.ErrorCode(err) == paraph.EINTERNAL || paraph.ErrorReason(err) == "unauthenticated" {
 		return err
 	}
+	q.form("action").Error = q.web.cat.errorText(q.lang, err)
+	return w.showAgain(q, err)
+}
+
+// showAgain shows the document page, read afresh, with the status of the
+// refusal its forms now explain.
+func (w *Web) showAgain(q *request, err error) error {
 	d, sigs, lerr := w.svc.Document(q.r.Context(), q.r.PathValue("doc"))
 	if lerr != nil {
 		return lerr
 	}
-	q.form("action").Error = q.web.cat.errorText(q.lang, err)
 	return w.showDocument(q, statusOf(err), d, sigs, nil)
 }
 
@@ -600,11 +602,7 @@ func (w *Web) declineDocument(q *request, _ *paraph.Document, _ []*store.Signatu
 		if err := f.failed(err); err != nil {
 			return err
 		}
-		d, sigs, lerr := w.svc.Document(q.r.Context(), q.r.PathValue("doc"))
-		if lerr != nil {
-			return lerr
-		}
-		return w.showDocument(q, statusOf(err), d, sigs, nil)
+		return w.showAgain(q, err)
 	}
 	q.setFlash("flash.document_declined")
 	return q.redirect("/documents/" + q.r.PathValue("doc"))

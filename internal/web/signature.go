@@ -27,11 +27,7 @@ func (w *Web) uploadSignature(q *request, _ *paraph.Document, _ []*store.Signatu
 		if err := f.failed(err); err != nil {
 			return err
 		}
-		d, sigs, lerr := w.svc.Document(q.r.Context(), q.r.PathValue("doc"))
-		if lerr != nil {
-			return lerr
-		}
-		return w.showDocument(q, statusOf(err), d, sigs, nil)
+		return w.showAgain(q, err)
 	}
 	q.setFlash("flash.signed")
 	return q.redirect("/documents/" + q.r.PathValue("doc"))
