@@ -20,7 +20,6 @@ import (
 	"net"
 	"net/http"
 	"runtime"
-	"slices"
 	"sync"
 	"time"
 
@@ -84,7 +83,7 @@ func main() {
 
 	tokens := make([]string, 0, *accounts)
 	var tokMu sync.Mutex
-	res := load(*loginClients, *duration, func(worker, i int) error {
+	res := benchkit.Closed(*loginClients, *duration, func(worker, i int) error {
 		login := logins[(worker*7919+i)%len(logins)]
 		body, _ := json.Marshal(map[string]string{"login": login, "password": "bench password 2026"})
 		resp, err := client.Post(base+"/api/v1/auth/login", "application/json", bytes.NewReader(body))
@@ -103,9 +102,9 @@ func main() {
 		tokMu.Unlock()
 		return nil
 	})
-	res.print("POST /api/v1/auth/login", *loginClients)
+	res.Print("POST /api/v1/auth/login", *loginClients)
 
-	res = load(*meClients, *duration, func(worker, i int) error {
+	res = benchkit.Closed(*meClients, *duration, func(worker, i int) error {
 		req, _ := http.NewRequest("GET", base+"/api/v1/me", nil)
 		req.Header.Set("Authorization", "Bearer "+tokens[(worker+i)%len(tokens)])
 		resp, err := client.Do(req)
@@ -119,7 +118,7 @@ func main() {
 		}
 		return nil
 	})
-	res.print("GET /api/v1/me (closed loop)", *meClients)
+	res.Print("GET /api/v1/me (closed loop)", *meClients)
 
 	// Open loop: each client sends on a fixed schedule whatever the answers
 	// do, and latency counts from the scheduled moment, so a slow answer is
@@ -139,112 +138,24 @@ func main() {
 		}
 		return nil
 	})
-	res.print(fmt.Sprintf("GET /api/v1/me (%d/s open)", *meRate), *meClients)
+	res.Print(fmt.Sprintf("GET /api/v1/me (%d/s open)", *meRate), *meClients)
 }
 
 // schedule runs fn from c clients, each starting a request every `every`
-// (offset so the clients spread evenly), for d.
-func schedule(c int, every, d time.Duration, fn func(worker, i int) error) result {
-	var mu sync.Mutex
-	var res result
+// (offset so the clients spread evenly), for d; latency counts from the
+// scheduled moment.
+func schedule(c int, every, d time.Duration, fn func(worker, i int) error) benchkit.Result {
 	start := time.Now()
-	var wg sync.WaitGroup
-	for w := range c {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var lat []time.Duration
-			var errs int
-			var first error
-			offset := every * time.Duration(w) / time.Duration(c)
-			for i := 0; ; i++ {
-				due := start.Add(offset + time.Duration(i)*every)
-				if due.Sub(start) >= d {
-					break
-				}
-				time.Sleep(time.Until(due))
-				if err := fn(w, i); err != nil {
-					errs++
-					if first == nil {
-						first = err
-					}
-					continue
-				}
-				lat = append(lat, time.Since(due))
+	return benchkit.Load(c, func(w int, r *benchkit.Recorder) {
+		offset := every * time.Duration(w) / time.Duration(c)
+		for i := 0; ; i++ {
+			due := start.Add(offset + time.Duration(i)*every)
+			if due.Sub(start) >= d {
+				return
 			}
-			mu.Lock()
-			res.latencies = append(res.latencies, lat...)
-			res.errs += errs
-			if res.firstErr == nil {
-				res.firstErr = first
-			}
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	res.elapsed = time.Since(start)
-	res.n = len(res.latencies)
-	return res
-}
-
-type result struct {
-	n, errs   int
-	elapsed   time.Duration
-	latencies []time.Duration
-	firstErr  error
-}
-
-// load runs fn from c workers for d and collects every request's latency.
-func load(c int, d time.Duration, fn func(worker, i int) error) result {
-	var mu sync.Mutex
-	var res result
-	deadline := time.Now().Add(d)
-	start := time.Now()
-	var wg sync.WaitGroup
-	for w := range c {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var lat []time.Duration
-			var errs int
-			var first error
-			for i := 0; time.Now().Before(deadline); i++ {
-				t := time.Now()
-				if err := fn(w, i); err != nil {
-					errs++
-					if first == nil {
-						first = err
-					}
-					continue
-				}
-				lat = append(lat, time.Since(t))
-			}
-			mu.Lock()
-			res.latencies = append(res.latencies, lat...)
-			res.errs += errs
-			if res.firstErr == nil {
-				res.firstErr = first
-			}
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	res.elapsed = time.Since(start)
-	res.n = len(res.latencies)
-	return res
-}
-
-func (r result) print(name string, clients int) {
-	slices.Sort(r.latencies)
-	q := func(p float64) float64 {
-		if len(r.latencies) == 0 {
-			return 0
+			time.Sleep(time.Until(due))
+			err := fn(w, i)
+			r.Record(time.Since(due), err)
 		}
-		return float64(r.latencies[int(p*float64(len(r.latencies)-1))].Microseconds()) / 1000
-	}
-	fmt.Printf("%-34s clients=%-4d requests=%-7d errors=%-4d %8.1f req/s   p50 %6.1f ms   p99 %6.1f ms   max %6.1f ms\n",
-		name, clients, r.n, r.errs, float64(r.n)/r.elapsed.Seconds(), q(0.50), q(0.99), q(1))
-	if r.firstErr != nil {
-		fmt.Printf("  first error: %v\n", r.firstErr)
-	}
+	})
 }

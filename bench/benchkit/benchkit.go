@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
@@ -61,5 +62,75 @@ func (l Latencies) Summary(elapsed time.Duration) string {
 func Check(err error) {
 	if err != nil {
 		log.Fatal(err)
+	}
+}
+
+// Recorder gathers one load worker's outcomes.
+type Recorder struct {
+	lat   Latencies
+	errs  int
+	first error
+}
+
+// Record notes a request: its latency when it succeeded, else its error.
+func (r *Recorder) Record(lat time.Duration, err error) {
+	if err != nil {
+		r.errs++
+		if r.first == nil {
+			r.first = err
+		}
+		return
+	}
+	r.lat = append(r.lat, lat)
+}
+
+// Result is what a load run measured.
+type Result struct {
+	Elapsed   time.Duration
+	Latencies Latencies // of the successful requests
+	Errs      int
+	FirstErr  error
+}
+
+// Load runs worker on c goroutines, each with its own Recorder, and
+// gathers what they recorded.
+func Load(c int, worker func(w int, r *Recorder)) Result {
+	recs := make([]Recorder, c)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for w := range c {
+		wg.Go(func() { worker(w, &recs[w]) })
+	}
+	wg.Wait()
+	res := Result{Elapsed: time.Since(start)}
+	for _, r := range recs {
+		res.Latencies = append(res.Latencies, r.lat...)
+		res.Errs += r.errs
+		if res.FirstErr == nil {
+			res.FirstErr = r.first
+		}
+	}
+	return res
+}
+
+// Closed runs fn from c workers back to back for d (a closed loop).
+func Closed(c int, d time.Duration, fn func(worker, i int) error) Result {
+	deadline := time.Now().Add(d)
+	return Load(c, func(w int, r *Recorder) {
+		for i := 0; time.Now().Before(deadline); i++ {
+			t := time.Now()
+			err := fn(w, i)
+			r.Record(time.Since(t), err)
+		}
+	})
+}
+
+// Print writes one line: requests, errors, rate and latency quantiles.
+func (r Result) Print(name string, clients int) {
+	n := len(r.Latencies)
+	fmt.Printf("%-34s clients=%-4d requests=%-7d errors=%-4d %8.1f req/s   p50 %6.1f ms   p99 %6.1f ms   max %6.1f ms\n",
+		name, clients, n, r.Errs, float64(n)/r.Elapsed.Seconds(), r.Latencies.Quantile(0.5), r.Latencies.Quantile(0.99), r.Latencies.Quantile(1))
+	if r.FirstErr != nil {
+		fmt.Printf("  first error: %v\n", r.FirstErr)
 	}
 }

@@ -19,8 +19,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"slices"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -134,8 +132,8 @@ func main() {
 		{"department filter", "?department_id=" + depts[2]},
 		{"with blocked, role", "?blocked=true&role=employee"},
 	} {
-		res := load(*clients, *duration, func() error { return get(client, tok.Secret, base+path+q.query, nil) })
-		res.print(q.name, *clients)
+		res := benchkit.Closed(*clients, *duration, func(int, int) error { return get(client, tok.Secret, base+path+q.query, nil) })
+		res.Print(q.name, *clients)
 	}
 }
 
@@ -156,58 +154,4 @@ func get(c *http.Client, token, u string, into any) error {
 	}
 	_, err = io.Copy(io.Discard, resp.Body)
 	return err
-}
-
-type result struct {
-	n, errs   int
-	elapsed   time.Duration
-	latencies []time.Duration
-	firstErr  error
-}
-
-func load(c int, d time.Duration, fn func() error) result {
-	var mu sync.Mutex
-	var res result
-	deadline := time.Now().Add(d)
-	start := time.Now()
-	var wg sync.WaitGroup
-	for range c {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var lat []time.Duration
-			for time.Now().Before(deadline) {
-				t := time.Now()
-				err := fn()
-				mu.Lock()
-				if err != nil {
-					res.errs++
-					if res.firstErr == nil {
-						res.firstErr = err
-					}
-				}
-				mu.Unlock()
-				lat = append(lat, time.Since(t))
-			}
-			mu.Lock()
-			res.latencies = append(res.latencies, lat...)
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	res.elapsed = time.Since(start)
-	res.n = len(res.latencies)
-	return res
-}
-
-func (r result) print(name string, clients int) {
-	slices.Sort(r.latencies)
-	q := func(p float64) float64 {
-		return float64(r.latencies[int(p*float64(len(r.latencies)-1))].Microseconds()) / 1000
-	}
-	fmt.Printf("%-28s requests=%-6d errors=%-3d %7.0f req/s   p50 %6.2f ms   p99 %6.2f ms\n",
-		name, r.n, r.errs, float64(r.n)/r.elapsed.Seconds(), q(0.5), q(0.99))
-	if r.firstErr != nil {
-		fmt.Printf("  first error: %v\n", r.firstErr)
-	}
 }
