@@ -76,7 +76,7 @@ func main() {
 	logins := make([]string, *accounts)
 	for i := range logins {
 		logins[i] = fmt.Sprintf("bench%04d@example.com", i)
-		_, err := svc.CreateActiveAccount(ctx, core.Registration{Login: logins[i], Password: "bench password 2026", FullName: "Bench"})
+		_, err := svc.CreateActiveAccount(ctx, core.Registration{Login: logins[i], Password: benchkit.Password, FullName: "Bench"})
 		benchkit.Check(err)
 	}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1000, MaxConnsPerHost: 1000}}
@@ -85,7 +85,7 @@ func main() {
 	var tokMu sync.Mutex
 	res := benchkit.Closed(*loginClients, *duration, func(worker, i int) error {
 		login := logins[(worker*7919+i)%len(logins)]
-		body, _ := json.Marshal(map[string]string{"login": login, "password": "bench password 2026"})
+		body, _ := json.Marshal(map[string]string{"login": login, "password": benchkit.Password})
 		resp, err := client.Post(base+"/api/v1/auth/login", "application/json", bytes.NewReader(body))
 		if err != nil {
 			return err

@@ -48,22 +48,9 @@ func main() {
 	svc, err := core.New(ctx, db, paraph.SystemClock{}, slog.New(slog.DiscardHandler), core.Config{Blobs: blobs,
 		Password: core.PasswordParams{MemoryKiB: 1024, Time: 1, Threads: 1}})
 	benchkit.Check(err)
-	_, err = svc.CreateActiveAccount(ctx, core.Registration{Login: "owner@bench.example", Password: "bench password 2026", FullName: "Владелец"})
-	benchkit.Check(err)
-	_, tok, err := svc.Login(ctx, "owner@bench.example", "bench password 2026", store.TokenBearer)
-	benchkit.Check(err)
-	p, err := svc.Authenticate(ctx, tok.Secret)
-	benchkit.Check(err)
-	owner := core.WithPrincipal(ctx, p)
-	org, err := svc.CreateOrganization(owner, paraph.Organization{Kind: paraph.OrgLegal, Country: paraph.CountryRU, Name: "ООО «Миллион»",
-		INN: "7712345671", KPP: "771201001", OGRN: "1027700123450"})
-	benchkit.Check(err)
-	var depts []string
-	for _, name := range []string{"Продажи", "Склад", "Бухгалтерия", "Логистика", "ИТ"} {
-		d, err := svc.CreateDepartment(owner, org.ID, name, "")
-		benchkit.Check(err)
-		depts = append(depts, d.ID)
-	}
+	benchkit.SignUp(ctx, svc, "owner@bench.example", "Владелец")
+	owner, _ := benchkit.LogIn(ctx, svc, "owner@bench.example")
+	org, depts := benchkit.Organization(owner, svc, "ООО «Миллион»")
 	members, err := svc.Members(owner, core.MemberQuery{OrgID: org.ID})
 	benchkit.Check(err)
 	author := members.Members[0].ID

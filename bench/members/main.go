@@ -62,22 +62,9 @@ func main() {
 	go http.Serve(ln, srv.Handler())
 
 	// The owner, through the real use cases.
-	_, err = svc.CreateActiveAccount(ctx, core.Registration{Login: "owner@bench.example", Password: "bench password 2026", FullName: "Владелец"})
-	benchkit.Check(err)
-	_, tok, err := svc.Login(ctx, "owner@bench.example", "bench password 2026", store.TokenBearer)
-	benchkit.Check(err)
-	p, err := svc.Authenticate(ctx, tok.Secret)
-	benchkit.Check(err)
-	octx := core.WithPrincipal(ctx, p)
-	org, err := svc.CreateOrganization(octx, paraph.Organization{Kind: paraph.OrgLegal, Country: paraph.CountryRU, Name: "ООО «Большая»",
-		INN: "7712345671", KPP: "771201001", OGRN: "1027700123450"})
-	benchkit.Check(err)
-	var depts []string
-	for _, name := range []string{"Продажи", "Склад", "Бухгалтерия", "Логистика", "ИТ"} {
-		d, err := svc.CreateDepartment(octx, org.ID, name, "")
-		benchkit.Check(err)
-		depts = append(depts, d.ID)
-	}
+	benchkit.SignUp(ctx, svc, "owner@bench.example", "Владелец")
+	octx, token := benchkit.LogIn(ctx, svc, "owner@bench.example")
+	org, depts := benchkit.Organization(octx, svc, "ООО «Большая»")
 
 	// The crowd, in one transaction straight through the store (adding them
 	// one by one through core works too, but takes minutes, not seconds).
@@ -120,7 +107,7 @@ func main() {
 		var page struct {
 			Next string `json:"next_cursor"`
 		}
-		get(client, tok.Secret, base+path+"?limit=50&cursor="+url.QueryEscape(deep), &page)
+		get(client, token, base+path+"?limit=50&cursor="+url.QueryEscape(deep), &page)
 		deep = page.Next
 	}
 	for _, q := range []struct{ name, query string }{
@@ -132,7 +119,7 @@ func main() {
 		{"department filter", "?department_id=" + depts[2]},
 		{"with blocked, role", "?blocked=true&role=employee"},
 	} {
-		res := benchkit.Closed(*clients, *duration, func(int, int) error { return get(client, tok.Secret, base+path+q.query, nil) })
+		res := benchkit.Closed(*clients, *duration, func(int, int) error { return get(client, token, base+path+q.query, nil) })
 		res.Print(q.name, *clients)
 	}
 }

@@ -76,14 +76,10 @@ func main() {
 	// instance admin and trusts the bench CA, and the signers with certificates.
 	start := time.Now()
 	as := func(login string) context.Context {
-		_, tok, err := svc.Login(ctx, login, "bench password 2026", store.TokenBearer)
-		benchkit.Check(err)
-		p, err := svc.Authenticate(ctx, tok.Secret)
-		benchkit.Check(err)
-		return core.WithPrincipal(ctx, p)
+		c, _ := benchkit.LogIn(ctx, svc, login)
+		return c
 	}
-	_, err = svc.CreateActiveAccount(ctx, core.Registration{Login: "owner@bench.example", Password: "bench password 2026", FullName: "Владелец"})
-	benchkit.Check(err)
+	benchkit.SignUp(ctx, svc, "owner@bench.example", "Владелец")
 	_, err = svc.SetInstanceAdmin(ctx, "owner@bench.example", true)
 	benchkit.Check(err)
 	owner := as("owner@bench.example")
@@ -103,19 +99,16 @@ func main() {
 	people := make([]*signer, *signers)
 	for i := range people {
 		login := fmt.Sprintf("signer%03d@bench.example", i)
-		_, err := svc.CreateActiveAccount(ctx, core.Registration{Login: login, Password: "bench password 2026", FullName: fmt.Sprintf("Подписант %d", i)})
-		benchkit.Check(err)
+		benchkit.SignUp(ctx, svc, login, fmt.Sprintf("Подписант %d", i))
 		m, err := svc.AddMember(owner, org.ID, core.MemberInput{FullName: fmt.Sprintf("Подписант %d", i), Email: login,
 			Phone: fmt.Sprintf("+7916%07d", i), Role: "signer", AccessScope: "all"})
 		benchkit.Check(err)
 		cert, key, err := ca.Issue(int64(1000+i), devpki.Identity{Name: fmt.Sprintf("Подписант %d", i), INNLE: org.INN, OGRN: org.OGRN})
 		benchkit.Check(err)
-		me := as(login)
+		me, token := benchkit.LogIn(ctx, svc, login)
 		_, err = svc.UploadCertificate(me, org.ID, m.ID, devpki.PEM(cert.Raw))
 		benchkit.Check(err)
-		_, tok, err := svc.Login(ctx, login, "bench password 2026", store.TokenBearer)
-		benchkit.Check(err)
-		p := &signer{token: tok.Secret, cert: devpki.PEM(cert.Raw), key: key}
+		p := &signer{token: token, cert: devpki.PEM(cert.Raw), key: key}
 		for j := range *perSigner {
 			d, err := svc.CreateDocument(owner, org.ID, paraph.DocumentMeta{Title: fmt.Sprintf("Акт %d-%d", i, j), Kind: "act"}, "",
 				core.UploadedFile{Name: "act.pdf", Body: bytes.NewReader([]byte(fmt.Sprintf("%%PDF-1.4 act %d-%d", i, j)))})
