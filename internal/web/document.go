@@ -375,8 +375,9 @@ type documentPage struct {
 	Doc          *paraph.Document
 	Signatures   []*store.SignatureRecord
 	SigBySigner  map[string]*store.SignatureRecord
-	Own          bool   // the person is of the sending organization
-	IsPDF        bool   // shown in the page; other files are downloaded
+	Own          bool // the person is of the sending organization
+	IsPDF        bool // shown in the page; other files are downloaded
+	FileURL      string
 	CanManage    bool   // edit the route and send, or revoke
 	Turn         string // the signature kind the person's turn asks for, "" when it is not their turn
 	Certificates []*core.CertificateView
@@ -442,7 +443,7 @@ func (w *Web) document(q *request, d *paraph.Document, sigs []*store.SignatureRe
 func (w *Web) showDocument(q *request, status int, d *paraph.Document, sigs []*store.SignatureRecord, editor *routeEditor) error {
 	ctx := q.r.Context()
 	data := documentPage{Doc: d, Signatures: sigs, SigBySigner: map[string]*store.SignatureRecord{},
-		Own: q.me.OrgID == d.OrgID, IsPDF: d.ContentType == "application/pdf"}
+		Own: q.me.OrgID == d.OrgID, IsPDF: d.ContentType == "application/pdf", FileURL: "/documents/" + d.ID + "/file"}
 	for _, s := range sigs {
 		data.SigBySigner[s.SignerID] = s
 	}

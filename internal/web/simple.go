@@ -80,6 +80,7 @@ type linkPage struct {
 	Doc     *paraph.Document
 	Token   string
 	IsPDF   bool
+	FileURL string // the file behind the link
 	// State is what the page offers: "ready" (the two steps), "signed"
 	// (done), "not_turn" (earlier stages first) or "closed" (the document
 	// no longer waits: declined, revoked, or completed without this signer).
@@ -112,7 +113,7 @@ func (w *Web) signingLink(q *request, token string) error {
 
 func (w *Web) showLink(q *request, status int, token string, sess *core.SigningSession) error {
 	d, sg := sess.Document, sess.Signer
-	data := linkPage{Session: sess, Doc: d, Token: token, IsPDF: d.ContentType == "application/pdf"}
+	data := linkPage{Session: sess, Doc: d, Token: token, IsPDF: d.ContentType == "application/pdf", FileURL: "/s/" + token + "/file"}
 	switch {
 	case sg.State == paraph.SignerSigned:
 		data.State = "signed"
