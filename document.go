@@ -83,6 +83,31 @@ type Signer struct {
 	State    string
 	SignedAt time.Time
 	Fields   []Field // what the signer fills in when signing (simple signatures)
+	Place    *Place  // where the signer's stamp goes on the final PDF; nil: the last page
+}
+
+// Place is where a signer's stamp goes on a PDF original's pages: Page
+// counts from 1; X and Y are millimetres from the page's top-left corner to
+// the stamp's. A place outside the original's pages falls back to the last
+// page when the final PDF is made.
+type Place struct {
+	Page int     `json:"page"`
+	X    float64 `json:"x"`
+	Y    float64 `json:"y"`
+}
+
+// check keeps a place on a sheet of paper: 1 to 10 000 pages, 0 to 1 000 mm.
+func (p *Place) check(at string) error {
+	if p == nil {
+		return nil
+	}
+	if p.Page < 1 || p.Page > 10000 {
+		return Invalid(at+".page", "invalid_place_page", "The page counts from 1.")
+	}
+	if !(p.X >= 0 && p.X <= 1000) || !(p.Y >= 0 && p.Y <= 1000) {
+		return Invalid(at, "invalid_place", "The stamp's position is in millimetres from the page's top-left corner, 0 to 1000.")
+	}
+	return nil
 }
 
 // Requested field kinds.
@@ -208,6 +233,9 @@ func CheckRouteShape(stages []Stage) error {
 				return Invalid(sf+".full_name", "signer_name_required", "Give the outside signer's full name.")
 			}
 			if err := checkFields(sg.Fields, st.Signature, sf+".fields"); err != nil {
+				return err
+			}
+			if err := sg.Place.check(sf + ".place"); err != nil {
 				return err
 			}
 		}

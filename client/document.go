@@ -86,6 +86,7 @@ type Signer struct {
 	State    string         `json:"state,omitempty"`
 	SignedAt time.Time      `json:"signed_at,omitzero"`
 	Fields   []paraph.Field `json:"fields,omitempty"` // what the signer is asked to fill in (simple signatures)
+	Place    *paraph.Place  `json:"place,omitempty"`  // where the stamp goes on the final PDF; nil: the last page
 }
 
 // Signature is a stored signature and its verification result.

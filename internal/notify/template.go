@@ -24,15 +24,16 @@ const (
 	KindMemberAdded     Kind = "member_added"      // data: name, org, inviter, link
 	// data: name, holder, org, subject, serial, days, date, link
 	KindCertificateExpiring Kind = "certificate_expiring"
-	KindDocumentToSign      Kind = "document_to_sign"  // data: name, org, title, link
-	KindDocumentDeclined    Kind = "document_declined" // data: name, title, who, comment, link
-	KindSigningLink         Kind = "signing_link"      // data: name, org, title, link, days
+	KindDocumentToSign      Kind = "document_to_sign"   // data: name, org, title, link
+	KindDocumentDeclined    Kind = "document_declined"  // data: name, title, who, comment, link
+	KindSigningLink         Kind = "signing_link"       // data: name, org, title, link, days
+	KindDocumentCompleted   Kind = "document_completed" // data: name, org, title, link, attached ("yes" or "")
 )
 
 // Kinds lists every template kind; a test checks each exists in every
 // language and channel. Add new kinds here.
 func Kinds() []Kind {
-	return []Kind{KindConfirmCode, KindResetCode, KindLoginChangeCode, KindPasswordChanged, KindMemberInvited, KindMemberAdded, KindCertificateExpiring, KindDocumentToSign, KindDocumentDeclined, KindSigningLink}
+	return []Kind{KindConfirmCode, KindResetCode, KindLoginChangeCode, KindPasswordChanged, KindMemberInvited, KindMemberAdded, KindCertificateExpiring, KindDocumentToSign, KindDocumentDeclined, KindSigningLink, KindDocumentCompleted}
 }
 
 // Data holds the values a template fills in. Values are preformatted text

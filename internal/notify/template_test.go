@@ -18,7 +18,7 @@ var update = flag.Bool("update", false, "rewrite testdata/golden from the curren
 func sampleData() Data {
 	return Data{"name": "Анна Петрова", "code": "123456", "minutes": "10", "when": "12.03.2026 14:05 (UTC+3)",
 		"org": "ООО «Ромашка»", "inviter": "Иван Смирнов", "link": "https://paraph.example.com/invite/ppi_abc", "days": "7",
-		"holder": "Олена Коваленко", "title": "Акт № 17 от 23.11.2026", "who": "Иван Смирнов", "comment": "Неверная сумма", "subject": "Коваленко Олена Іванівна", "serial": "01AB23CD", "date": "30.12.2026"}
+		"holder": "Олена Коваленко", "title": "Акт № 17 от 23.11.2026", "who": "Иван Смирнов", "comment": "Неверная сумма", "subject": "Коваленко Олена Іванівна", "serial": "01AB23CD", "date": "30.12.2026", "attached": "yes"}
 }
 
 func TestEveryKindInEveryLanguageAndChannel(t *testing.T) {
@@ -107,7 +107,7 @@ func TestSMSFitsOneSegment(t *testing.T) {
 	for _, lang := range languages() {
 		for _, kind := range Kinds() {
 			segments := 1
-			if kind == KindMemberInvited || kind == KindMemberAdded || kind == KindCertificateExpiring || kind == KindDocumentToSign || kind == KindDocumentDeclined || kind == KindSigningLink {
+			if kind == KindMemberInvited || kind == KindMemberAdded || kind == KindCertificateExpiring || kind == KindDocumentToSign || kind == KindDocumentDeclined || kind == KindSigningLink || kind == KindDocumentCompleted {
 				segments = 2
 			}
 			_, body, err := Render(kind, SMS, lang, data)

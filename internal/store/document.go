@@ -142,7 +142,7 @@ func (tx *Tx) findRoute(ctx context.Context, docID string) ([]paraph.Stage, erro
 	}
 	rows.Close()
 	srows, err := tx.q.QueryContext(ctx, `SELECT id, stage_idx, COALESCE(member_id, ''), COALESCE(org_id, ''), full_name, email, phone,
-		state, signed_at, fields FROM signers WHERE document_id = $1 ORDER BY stage_idx, id`, docID)
+		state, signed_at, fields, place FROM signers WHERE document_id = $1 ORDER BY stage_idx, id`, docID)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -150,14 +150,20 @@ func (tx *Tx) findRoute(ctx context.Context, docID string) ([]paraph.Stage, erro
 	for srows.Next() {
 		var s paraph.Signer
 		var signed sql.NullTime
-		var fields string
-		if err := srows.Scan(&s.ID, &s.Stage, &s.MemberID, &s.OrgID, &s.FullName, &s.Email, &s.Phone, &s.State, &signed, &fields); err != nil {
+		var fields, place string
+		if err := srows.Scan(&s.ID, &s.Stage, &s.MemberID, &s.OrgID, &s.FullName, &s.Email, &s.Phone, &s.State, &signed, &fields, &place); err != nil {
 			return nil, translate(err)
 		}
 		s.SignedAt = timeOf(signed)
 		if fields != "" && fields != "[]" {
 			if err := json.Unmarshal([]byte(fields), &s.Fields); err != nil {
 				return nil, fmt.Errorf("signer %s: fields: %w", s.ID, err)
+			}
+		}
+		if place != "" {
+			s.Place = new(paraph.Place)
+			if err := json.Unmarshal([]byte(place), s.Place); err != nil {
+				return nil, fmt.Errorf("signer %s: place: %w", s.ID, err)
 			}
 		}
 		if s.Stage >= 0 && s.Stage < len(stages) {
@@ -185,9 +191,14 @@ func (tx *Tx) ReplaceRoute(ctx context.Context, docID string, stages []paraph.St
 			if len(s.Fields) > 0 {
 				fields, _ = json.Marshal(s.Fields) // plain strings and bools: cannot fail
 			}
-			if _, err := tx.exec(ctx, `INSERT INTO signers (id, document_id, stage_idx, member_id, org_id, full_name, email, phone, state, fields)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'waiting', $9)`, s.ID, docID, i, nullString(s.MemberID), nullString(s.OrgID),
-				s.FullName, s.Email, s.Phone, string(fields)); err != nil {
+			place := ""
+			if s.Place != nil {
+				b, _ := json.Marshal(s.Place) // numbers only: cannot fail
+				place = string(b)
+			}
+			if _, err := tx.exec(ctx, `INSERT INTO signers (id, document_id, stage_idx, member_id, org_id, full_name, email, phone, state, fields, place)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'waiting', $9, $10)`, s.ID, docID, i, nullString(s.MemberID), nullString(s.OrgID),
+				s.FullName, s.Email, s.Phone, string(fields), place); err != nil {
 				return err
 			}
 		}
@@ -217,6 +228,8 @@ type SignatureRecord struct {
 	POAID         string
 	Evidence      string
 	FieldValues   map[string]string // what the signer filled in, by field name
+	ImageSHA256   string            // a simple signature's drawn image in the blob store
+	StampSHA256   string            // and its stamp image
 	SigningTime   time.Time
 	CreatedAt     time.Time
 }
@@ -240,7 +253,8 @@ func (tx *Tx) CreateSignature(ctx context.Context, s *SignatureRecord) error {
 // FindSignatures lists a document's signatures in the order they came.
 func (tx *Tx) FindSignatures(ctx context.Context, docID string) ([]*SignatureRecord, error) {
 	rows, err := tx.q.QueryContext(ctx, `SELECT id, document_id, signer_id, kind, COALESCE(account_id, ''), cms, sha256, indication,
-		sub_indication, cert_fp, poa_id, evidence, signing_time, created_at, field_values FROM signatures WHERE document_id = $1 ORDER BY created_at, id`, docID)
+		sub_indication, cert_fp, poa_id, evidence, signing_time, created_at, field_values, image_sha256, stamp_sha256
+		FROM signatures WHERE document_id = $1 ORDER BY created_at, id`, docID)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -250,7 +264,7 @@ func (tx *Tx) FindSignatures(ctx context.Context, docID string) ([]*SignatureRec
 		var s SignatureRecord
 		var values string
 		if err := rows.Scan(&s.ID, &s.DocumentID, &s.SignerID, &s.Kind, &s.AccountID, &s.CMS, &s.SHA256, &s.Indication,
-			&s.SubIndication, &s.CertFP, &s.POAID, &s.Evidence, &s.SigningTime, &s.CreatedAt, &values); err != nil {
+			&s.SubIndication, &s.CertFP, &s.POAID, &s.Evidence, &s.SigningTime, &s.CreatedAt, &values, &s.ImageSHA256, &s.StampSHA256); err != nil {
 			return nil, translate(err)
 		}
 		if values != "" && values != "{}" {
