@@ -27,7 +27,7 @@ type sigDict struct {
 // scan is what one pass over the file finds.
 type scan struct {
 	header    bool // "%PDF-" within the first KiB
-	eof       bool // "%%EOF" within the last KiB
+	eof       bool // the file ends with "%%EOF" and white space
 	encrypted bool // an /Encrypt entry: a trailer naming an encryption dictionary
 	sigs      []int64
 }
@@ -57,8 +57,12 @@ func scanFile(ctx context.Context, r io.ReaderAt, size int64) (*scan, error) {
 	if err := readFull(r, tail, size-int64(len(tail))); err != nil {
 		return nil, err
 	}
-	sc.eof = bytes.Contains(tail, []byte("%%EOF"))
-	buf := make([]byte, scanChunk+scanOverlap)
+	// A cut file almost always ends past its last %%EOF: in the middle of an
+	// object or a stream.
+	if i := bytes.LastIndex(tail, []byte("%%EOF")); i >= 0 {
+		sc.eof = len(bytes.TrimLeft(tail[i+5:], " \t\r\n\f\x00")) == 0
+	}
+	buf := make([]byte, min(size, scanChunk+scanOverlap))
 	for pos := int64(0); pos < size; pos += scanChunk {
 		if err := ctx.Err(); err != nil {
 			return nil, err
