@@ -392,111 +392,129 @@ func writeCanonical(ctx *model.Context, date time.Time) ([]byte, error) {
 }
 
 var (
-	reStartXref = regexp.MustCompile(`startxref\s+(\d+)\s+%%EOF\s*$`)
-	reXrefHead  = regexp.MustCompile(`^xref\r?\n(\d+) (\d+)\r?\n`)
-	reXrefEntry = regexp.MustCompile(`^(\d{10}) (\d{5}) ([nf])`)
-	reInfoRef   = regexp.MustCompile(`/Info (\d+) 0 R`)
-	reID        = regexp.MustCompile(`/ID\s*\[\s*<[0-9A-Fa-f]*>\s*<[0-9A-Fa-f]*>\s*\]`)
-	reDates     = regexp.MustCompile(`/(CreationDate|ModDate)\s*\(D:[^)]*\)`)
+	reStartXref  = regexp.MustCompile(`startxref\s+(\d+)\s+%%EOF\s*$`)
+	reSubsection = regexp.MustCompile(`^(\d+) (\d+)\r?\n`)
+	reXrefEntry  = regexp.MustCompile(`^(\d{10}) (\d{5}) ([nf])[ \r\n]{2}`)
+	reInfoRef    = regexp.MustCompile(`/Info (\d+) 0 R`)
+	reID         = regexp.MustCompile(`/ID\s*\[\s*<[0-9A-Fa-f]*>\s*<[0-9A-Fa-f]*>\s*\]`)
+	reDates      = regexp.MustCompile(`/(CreationDate|ModDate)\s*\(D:[^)]*\)`)
 )
 
-// canonical reorders a PDF written by pdfcpu with a plain xref table (one
-// section, from object 0) by object number, with fixed dates and ID.
+// xrefEntry is one line of a cross-reference table; an object in use has
+// its body, the bytes from "N G obj" to the next object.
+type xrefEntry struct {
+	nr, gen, off int
+	inUse        bool
+	line         string // a free entry's line, kept as it was
+	body         []byte
+}
+
+// canonical reorders a PDF written by pdfcpu with a plain xref table by
+// object number, with its Info dates set to date and its ID a hash of the
+// content. Anything else than pdfcpu's plain output is an error.
 func canonical(pdf []byte, date time.Time) ([]byte, error) {
 	m := reStartXref.FindSubmatch(pdf)
 	if m == nil {
 		return nil, errors.New("canonical: no startxref")
 	}
 	xref, _ := strconv.Atoi(string(m[1]))
-	if xref <= 0 || xref >= len(pdf) {
-		return nil, errors.New("canonical: bad startxref")
+	if xref <= 0 || xref+5 >= len(pdf) || !bytes.HasPrefix(pdf[xref:], []byte("xref")) {
+		return nil, errors.New("canonical: no plain xref table")
 	}
-	head := reXrefHead.FindSubmatch(pdf[xref:])
-	if head == nil || string(head[1]) != "0" {
-		return nil, errors.New("canonical: not one plain xref section")
+	pos := xref + 4
+	for pos < len(pdf) && (pdf[pos] == '\r' || pdf[pos] == '\n') {
+		pos++
 	}
-	n, _ := strconv.Atoi(string(head[2]))
-	pos := xref + len(head[0])
-	type object struct {
-		nr, gen, off int
-		body         []byte
+	type subsection struct {
+		start   int
+		entries []*xrefEntry
 	}
-	entries := make([]string, n)
-	var objs []*object
-	for i := range n {
-		if pos+20 > len(pdf) {
-			return nil, errors.New("canonical: short xref")
+	var subs []subsection
+	var used []*xrefEntry
+	for {
+		h := reSubsection.FindSubmatch(pdf[pos:])
+		if h == nil {
+			break
 		}
-		e := reXrefEntry.FindSubmatch(pdf[pos : pos+20])
-		if e == nil {
-			return nil, fmt.Errorf("canonical: bad xref entry %d", i)
+		start, _ := strconv.Atoi(string(h[1]))
+		count, _ := strconv.Atoi(string(h[2]))
+		pos += len(h[0])
+		sub := subsection{start: start}
+		for i := range count {
+			if pos+20 > len(pdf) {
+				return nil, errors.New("canonical: short xref table")
+			}
+			e := reXrefEntry.FindSubmatch(pdf[pos : pos+20])
+			if e == nil {
+				return nil, fmt.Errorf("canonical: bad xref entry for object %d", start+i)
+			}
+			x := &xrefEntry{nr: start + i, inUse: e[3][0] == 'n', line: string(pdf[pos : pos+20])}
+			x.off, _ = strconv.Atoi(string(e[1]))
+			x.gen, _ = strconv.Atoi(string(e[2]))
+			if x.inUse {
+				used = append(used, x)
+			}
+			sub.entries = append(sub.entries, x)
+			pos += 20
 		}
-		entries[i] = string(pdf[pos : pos+20])
-		if string(e[3]) == "n" {
-			off, _ := strconv.Atoi(string(e[1]))
-			gen, _ := strconv.Atoi(string(e[2]))
-			objs = append(objs, &object{nr: i, gen: gen, off: off})
-		}
-		pos += 20
+		subs = append(subs, sub)
+	}
+	if len(subs) == 0 || !bytes.HasPrefix(pdf[pos:], []byte("trailer")) {
+		return nil, errors.New("canonical: no trailer after the xref table")
 	}
 	trailer := pdf[pos:]
-	// Each object runs from its offset to the next one's (or the xref).
-	byOffset := slices.Clone(objs)
-	slices.SortFunc(byOffset, func(a, b *object) int { return a.off - b.off })
-	for i, o := range byOffset {
+	// Each object runs from its offset to the next one's, the last to the xref.
+	byOffset := slices.Clone(used)
+	slices.SortFunc(byOffset, func(a, b *xrefEntry) int { return a.off - b.off })
+	for i, x := range byOffset {
 		end := xref
 		if i+1 < len(byOffset) {
 			end = byOffset[i+1].off
 		}
-		if o.off <= 0 || o.off > end {
-			return nil, errors.New("canonical: overlapping objects")
+		if x.off <= 0 || x.off >= end || !bytes.HasPrefix(pdf[x.off:], fmt.Appendf(nil, "%d %d obj", x.nr, x.gen)) {
+			return nil, fmt.Errorf("canonical: object %d is not where the xref says", x.nr)
 		}
-		o.body = pdf[o.off:end]
+		x.body = pdf[x.off:end]
 	}
 	header := pdf[:xref]
 	if len(byOffset) > 0 {
 		header = pdf[:byOffset[0].off]
 	}
-
 	info := -1
 	if im := reInfoRef.FindSubmatch(trailer); im != nil {
 		info, _ = strconv.Atoi(string(im[1]))
 	}
-	stamp := []byte(types.DateString(date))
+	stamp := types.DateString(date)
+
 	var out bytes.Buffer
 	out.Write(header)
-	for _, o := range objs { // in number order
-		o.off = out.Len()
-		body := o.body
-		if o.nr == info {
+	slices.SortFunc(used, func(a, b *xrefEntry) int { return a.nr - b.nr })
+	for _, x := range used {
+		x.off = out.Len()
+		body := x.body
+		if x.nr == info {
 			body = reDates.ReplaceAllFunc(body, func(b []byte) []byte {
-				key := reDates.FindSubmatch(b)[1]
-				return fmt.Appendf(nil, "/%s (%s)", key, stamp)
+				return fmt.Appendf(nil, "/%s (%s)", reDates.FindSubmatch(b)[1], stamp)
 			})
 		}
 		out.Write(body)
 	}
 	sum := md5.Sum(out.Bytes())
-	id := fmt.Sprintf("/ID [<%s><%s>]", hexUpper(sum[:]), hexUpper(sum[:]))
+	id := hexUpper(sum[:])
 	xrefAt := out.Len()
-	fmt.Fprintf(&out, "xref\n0 %d\n", n)
-	for i, e := range entries {
-		if e[17] == 'n' {
-			// entries of objects in use are rewritten with new offsets
-			e = ""
-		}
-		if e == "" {
-			for _, o := range objs {
-				if o.nr == i {
-					e = fmt.Sprintf("%010d %05d n\r\n", o.off, o.gen)
-					break
-				}
+	out.WriteString("xref\n")
+	for _, sub := range subs {
+		fmt.Fprintf(&out, "%d %d\n", sub.start, len(sub.entries))
+		for _, x := range sub.entries {
+			if x.inUse {
+				fmt.Fprintf(&out, "%010d %05d n\r\n", x.off, x.gen)
+			} else {
+				out.WriteString(x.line)
 			}
 		}
-		out.WriteString(e)
 	}
-	t := reStartXref.ReplaceAll(trailer, []byte(fmt.Sprintf("startxref\n%d\n%%%%EOF\n", xrefAt)))
-	t = reID.ReplaceAll(t, []byte(id))
+	t := reID.ReplaceAll(trailer, fmt.Appendf(nil, "/ID [<%s><%s>]", id, id))
+	t = reStartXref.ReplaceAll(t, fmt.Appendf(nil, "startxref\n%d\n%%%%EOF\n", xrefAt))
 	out.Write(t)
 	return out.Bytes(), nil
 }

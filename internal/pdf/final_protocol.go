@@ -213,7 +213,11 @@ func (d *finalDoc) card(i int) {
 		return out
 	}
 	left := rows(t.position, s.Position, t.organization, s.Organization, t.method, t.methods[s.Method],
-		t.signedAt, t.time(s.SignedAt), t.result, t.outcome(s))
+		t.signedAt, t.time(s.SignedAt))
+	if s.SubIndication != "" {
+		// The band shows the result; the reason needs a row of its own.
+		left = append(left, rows(t.result, t.outcome(s))...)
+	}
 	var right []cardRow
 	if s.Method == "qualified" {
 		right = rows(t.cert, s.CertSerial, t.issuer, s.CertIssuer, t.validity, t.period(s.CertNotBefore, s.CertNotAfter),
@@ -221,15 +225,16 @@ func (d *finalDoc) card(i int) {
 	} else {
 		right = rows(t.channel, t.code(s), t.ip, s.IP)
 	}
-	images := []struct {
-		label, name string
-		h           float64
-	}{{t.signatureImage, d.image(i, 0), 16}, {t.stampImage, d.image(i, 1), 26}}
+	sig, seal := d.image(i, 0), d.image(i, 1)
+	imagesLabel := t.signatureImage
 	imagesH := 0.0
-	for _, im := range images {
-		if im.name != "" {
-			imagesH = max(imagesH, im.h)
-		}
+	switch {
+	case sig != "" && seal != "":
+		imagesLabel, imagesH = t.signatureImage+", "+strings.ToLower(t.stampImage), 24
+	case seal != "":
+		imagesLabel, imagesH = t.stampImage, 24
+	case sig != "":
+		imagesH = 16
 	}
 	height := func(rs []cardRow) float64 {
 		h := 0.0
@@ -264,19 +269,19 @@ func (d *finalDoc) card(i int) {
 	d.cardColumn(margin, top, left, valueW)
 	ry := d.cardColumn(margin+colW+cardGap, top, right, valueW)
 	if imagesH > 0 {
-		ix := margin + colW + cardGap
-		iy := ry + 1
-		for _, im := range images {
-			if im.name == "" {
-				continue
-			}
-			p.SetFont("DejaVu", "", 7)
-			p.SetTextColor(colorLabel[0], colorLabel[1], colorLabel[2])
-			p.SetXY(ix, iy)
-			p.CellFormat(cardLabelW, cardLine, im.label, "", 0, "L", false, 0, "")
-			p.SetTextColor(0, 0, 0)
-			d.drawImage(im.name, ix+cardLabelW, iy, min(valueW/2-2, 40), im.h)
-			ix += cardLabelW + valueW/2
+		ix, iy := margin+colW+cardGap, ry+1
+		p.SetFont("DejaVu", "", 7)
+		p.SetTextColor(colorLabel[0], colorLabel[1], colorLabel[2])
+		p.SetXY(ix, iy+0.2)
+		p.CellFormat(cardLabelW, cardLine, imagesLabel, "", 0, "L", false, 0, "")
+		p.SetTextColor(0, 0, 0)
+		ix += cardLabelW
+		if sig != "" {
+			d.drawImage(sig, ix, iy, 32, 16)
+			ix += 34
+		}
+		if seal != "" {
+			d.drawImage(seal, ix, iy, 22, 22)
 		}
 	}
 	p.SetXY(margin, top+bodyH)

@@ -18,7 +18,8 @@ const (
 	stampLabelW = 19.0
 	stampLine   = 2.85 // a row's line, 6.5 pt text
 	stampHeadH  = 3.1  // a heading line, 6.8 pt bold
-	stampImageW = 23.0 // the column of a simple signature's images
+	stampImageW = 23.0 // the column of a signer's images
+	stampImageH = 18.0
 	stampGap    = 4.0  // between stamps in a grid
 	stampEdge   = 10.0 // from a page's edge to the stamps laid out on it
 	// stampArea is the share of the last page, from the bottom, the
@@ -91,10 +92,7 @@ func (d *finalDoc) newStamp(i int) *stamp {
 	textH := stampPad + float64(len(st.heading))*stampHeadH + 1.6 + float64(lines)*stampLine + stampPad
 	imagesH := 0.0
 	if len(st.images) > 0 {
-		imagesH = stampPad + float64(len(st.heading))*stampHeadH + 1.6 + 12 + 1 + 16 + stampPad
-		if len(st.images) == 1 {
-			imagesH -= 16 + 1
-		}
+		imagesH = stampPad + float64(len(st.heading))*stampHeadH + 1.6 + stampImageH + stampPad
 	}
 	st.h = math.Max(textH, imagesH)
 	return st
@@ -141,12 +139,13 @@ func (d *finalDoc) drawStamp(st *stamp, x, y, h float64) {
 		}
 	}
 	if len(st.images) > 0 {
+		// As on paper, the drawn signature lies over the stamp.
 		ix := x + stampW - stampPad - stampImageW
-		iy := top
-		heights := []float64{12, 16}
-		for k, name := range st.images {
-			d.drawImage(name, ix, iy, stampImageW, heights[k])
-			iy += heights[k] + 1
+		if len(st.images) == 1 {
+			d.drawImage(st.images[0], ix, top, stampImageW, stampImageH)
+		} else {
+			d.drawImage(st.images[1], ix, top, stampImageW, stampImageH)
+			d.drawImage(st.images[0], ix, top+stampImageH/4, stampImageW, stampImageH/2)
 		}
 	}
 	p.SetTextColor(0, 0, 0)

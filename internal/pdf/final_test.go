@@ -5,21 +5,24 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"html"
 	"image"
 	"image/color"
 	"image/png"
+	"io"
 	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/go-fonts/dejavu/dejavusans"
 	"github.com/go-pdf/fpdf"
-
-	"paraph"
+	"github.com/pdfcpu/pdfcpu/pkg/api"
 )
 
 // MustOriginal returns a PDF made with fpdf with one page per size
@@ -29,7 +32,9 @@ func MustOriginal(tb testing.TB, sizes ...string) []byte {
 	p := fpdf.New("P", "mm", "A4", "")
 	p.AddUTF8FontFromBytes("DejaVu", "", dejavuRegular())
 	p.SetCompression(true)
+	p.SetCatalogSort(true)
 	p.SetCreationDate(time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC))
+	p.SetModificationDate(time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC))
 	for i, s := range sizes {
 		orientation, size := "P", s
 		if strings.HasSuffix(s, "L") {
@@ -109,7 +114,7 @@ func MustFinal(tb testing.TB, lang string, original []byte, fileName, contentTyp
 				KeyAlgorithm: "ГОСТ Р 34.10-2012 (256 бит)",
 			},
 			{
-				Name: "Ґалушко Їржі Євгенович", Position: "Фінансовий директор", Organization: "ТОВ «Ґрунт і Їжак»",
+				Name: "Ґалушко Їржі Євгенович", Position: "Заступник директора з ґрунтових робіт", Organization: "ТОВ «Українські їжаки та єноти»",
 				Method: "qualified", SignedAt: at.Add(40 * time.Minute), Result: "indeterminate", SubIndication: "no_certificate_chain_found",
 				CertSerial: "01A2B3C4D5E6F708", CertIssuer: "ЦСК АТ «ПриватБанк»",
 				CertNotBefore: time.Date(2025, 1, 10, 0, 0, 0, 0, time.UTC), CertNotAfter: time.Date(2027, 1, 10, 0, 0, 0, 0, time.UTC),
@@ -180,13 +185,254 @@ func previewFinal(tb testing.TB, path, name string) {
 	}
 }
 
-func TestFinalSmoke(t *testing.T) {
-	orig := MustOriginal(t, "A4", "A4L", "A4")
-	f := MustFinal(t, "ru", orig, "dogovor.pdf", "application/pdf")
-	path := renderFinal(t, f)
-	previewFinal(t, path, "final-ru")
-	t.Log(pageCount(t, path))
-	_ = paraph.EINVALID
+func dejavuRegular() []byte { return dejavusans.TTF }
+
+func BenchmarkFinal20Pages(b *testing.B) {
+	sizes := make([]string, 20)
+	for i := range sizes {
+		sizes[i] = "A4"
+	}
+	f := MustFinal(b, "ru", MustOriginal(b, sizes...), "dogovor.pdf", "application/pdf")
+	for b.Loop() {
+		if err := f.Render(io.Discard); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
 
-func dejavuRegular() []byte { return dejavusans.TTF }
+// needToolIn is needTool for a tool outside poppler-utils: it skips when
+// the tool is missing, except under CI=true, naming the Debian package.
+func needToolIn(tb testing.TB, name, pkg string) string {
+	tb.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			tb.Fatalf("%s is required under CI (apt-get install %s)", name, pkg)
+		}
+		tb.Skipf("%s not installed (apt-get install %s): check skipped", name, pkg)
+	}
+	return p
+}
+
+// pagesText is pdftotext of every page, one string a page.
+func pagesText(tb testing.TB, path string) []string {
+	tb.Helper()
+	return strings.Split(strings.TrimRight(pdfText(tb, path, false), "\f"), "\f")
+}
+
+// noSpace drops all white space, so that a hash or a link wrapped over
+// lines still matches.
+func noSpace(s string) string { return strings.Join(strings.Fields(s), "") }
+
+// word is a word pdftotext -bbox found, in points from the top-left of the
+// page as shown.
+type word struct {
+	text                   string
+	xMin, yMin, xMax, yMax float64
+}
+
+var (
+	reBBoxPage = regexp.MustCompile(`<page width="([\d.]+)" height="([\d.]+)">`)
+	reBBoxWord = regexp.MustCompile(`<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>`)
+)
+
+// pageWords returns the words of one page and the page's size as shown.
+func pageWords(tb testing.TB, path string, page int) (words []word, w, h float64) {
+	tb.Helper()
+	n := fmt.Sprint(page)
+	out, err := exec.Command(needTool(tb, "pdftotext"), "-bbox", "-enc", "UTF-8", "-f", n, "-l", n, path, "-").Output()
+	if err != nil {
+		tb.Fatalf("pdftotext -bbox: %v", err)
+	}
+	pm := reBBoxPage.FindSubmatch(out)
+	if pm == nil {
+		tb.Fatalf("pdftotext -bbox: no page in\n%s", out)
+	}
+	w, _ = strconv.ParseFloat(string(pm[1]), 64)
+	h, _ = strconv.ParseFloat(string(pm[2]), 64)
+	for _, m := range reBBoxWord.FindAllSubmatch(out, -1) {
+		var v [4]float64
+		for i := range v {
+			v[i], _ = strconv.ParseFloat(string(m[i+1]), 64)
+		}
+		words = append(words, word{html.UnescapeString(string(m[5])), v[0], v[1], v[2], v[3]})
+	}
+	return words, w, h
+}
+
+// pageSizes returns each page's size as shown (points, rotation applied)
+// as pdfinfo reports it, e.g. "842 x 595 rot 90".
+func pageSizes(tb testing.TB, path string) []string {
+	tb.Helper()
+	out, err := exec.Command(needTool(tb, "pdfinfo"), "-f", "1", "-l", "999", path).Output()
+	if err != nil {
+		tb.Fatalf("pdfinfo: %v", err)
+	}
+	var sizes []string
+	rot := regexp.MustCompile(`(?m)^Page\s+\d+ rot:\s+(\d+)`).FindAllSubmatch(out, -1)
+	for i, m := range regexp.MustCompile(`(?m)^Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)`).FindAllSubmatch(out, -1) {
+		w, _ := strconv.ParseFloat(string(m[1]), 64)
+		h, _ := strconv.ParseFloat(string(m[2]), 64)
+		r := "0"
+		if i < len(rot) {
+			r = string(rot[i][1])
+		}
+		sizes = append(sizes, fmt.Sprintf("%.0f x %.0f rot %s", w, h, r))
+	}
+	return sizes
+}
+
+// rotatePage returns the PDF with page n turned clockwise by 90 degrees
+// (its /Rotate set), as a scanner or a viewer's "save" leaves it.
+func rotatePage(tb testing.TB, pdf []byte, n int) []byte {
+	tb.Helper()
+	var out bytes.Buffer
+	if err := api.Rotate(bytes.NewReader(pdf), &out, 90, []string{strconv.Itoa(n)}, pdfcpuConfig()); err != nil {
+		tb.Fatal(err)
+	}
+	return out.Bytes()
+}
+
+func TestFinalText(t *testing.T) {
+	for _, lang := range []string{"ru", "uk", "en"} {
+		t.Run(lang, func(t *testing.T) {
+			f := MustFinal(t, lang, MustOriginal(t, "A4", "A4L", "A4"), "dogovor.pdf", "application/pdf")
+			path := renderFinal(t, f)
+			previewFinal(t, path, "final-"+lang)
+			pages := pagesText(t, path)
+			if n := pageCount(t, path); n != len(pages) || n < 4 {
+				t.Fatalf("%d pages (pdftotext %d), want the 3 original ones and the protocol", n, len(pages))
+			}
+			for i := range 3 {
+				if want := fmt.Sprintf("страница %d", i+1); !strings.Contains(pages[i], want) {
+					t.Errorf("page %d is not the original's page %d:\n%s", i+1, i+1, pages[i])
+				}
+			}
+			// The stamps are on the last page of the original, as text.
+			last := squash(pages[2])
+			stampHead := map[string]string{"ru": "ДОКУМЕНТ ПОДПИСАН", "uk": "ДОКУМЕНТ ПІДПИСАНО", "en": "DOCUMENT SIGNED"}[lang]
+			if n := strings.Count(last, stampHead); n != 4 {
+				t.Errorf("the last page has %d stamps, want 4:\n%s", n, last)
+			}
+			for _, s := range f.Signers {
+				for _, w := range []string{s.Name, s.Organization, finalTexts[lang].time(s.SignedAt)} {
+					if !strings.Contains(last, w) {
+						t.Errorf("the stamps lack %q:\n%s", w, last)
+					}
+				}
+			}
+			for _, w := range []string{f.Signers[0].CertSerial, finalTexts[lang].period(f.Signers[0].CertNotBefore, f.Signers[0].CertNotAfter)} {
+				if !strings.Contains(last, w) {
+					t.Errorf("the qualified stamp lacks %q:\n%s", w, last)
+				}
+			}
+			// The protocol follows, with its own page numbers.
+			proto := pages[3:]
+			t0 := finalTexts[lang]
+			for i, p := range proto {
+				if want := fmt.Sprintf(t0.page, i+1, fmt.Sprint(len(proto))); !strings.Contains(p, want) {
+					t.Errorf("protocol page %d lacks %q", i+1, want)
+				}
+			}
+			text := squash(strings.Join(proto, "\n"))
+			want := []string{t0.protocol, f.Title, f.DocumentID, f.Organization, f.FileName, t0.time(f.CompletedAt),
+				t0.numberAndDate(f.Number, f.Date)}
+			for _, s := range f.Signers {
+				want = append(want, s.Name, s.Position, s.Organization, t0.methods[s.Method], t0.time(s.SignedAt), t0.results[s.Result])
+				if s.Method == "qualified" {
+					want = append(want, s.CertIssuer, s.KeyAlgorithm, t0.period(s.CertNotBefore, s.CertNotAfter))
+				} else {
+					want = append(want, s.Contact, s.IP, t0.channels[s.Channel])
+				}
+				for _, fl := range s.Fields {
+					want = append(want, fl.Label, fl.Value)
+				}
+			}
+			want = append(want, t0.subIndications["no_certificate_chain_found"], t0.subIndications["hash_failure"])
+			for _, w := range want {
+				if !strings.Contains(text, squash(w)) {
+					t.Errorf("the protocol lacks %q\n%s", w, text)
+				}
+			}
+			// Long values wrap over lines: compare them without spaces.
+			flat := noSpace(text)
+			// The hash is printed in two halves of 32 digits.
+			for _, w := range []string{f.SHA256[:32], f.SHA256[32:], f.VerifyURL, f.Signers[0].CertSerial, f.Signers[1].POANumber} {
+				if !strings.Contains(flat, w) {
+					t.Errorf("the protocol lacks %q", w)
+				}
+			}
+			for _, r := range "іїєґІЇЄҐ" {
+				if !strings.ContainsRune(text, r) {
+					t.Errorf("the protocol lacks %q", r)
+				}
+			}
+		})
+	}
+}
+
+func TestFinalPlace(t *testing.T) {
+	orig := rotatePage(t, MustOriginal(t, "A4", "A4L", "A5", "Letter"), 3)
+	f := MustFinal(t, "uk", orig, "dogovir.pdf", "application/pdf")
+	f.Signers[1].Place = &Place{Page: 2, X: 120, Y: 60}   // landscape
+	f.Signers[2].Place = &Place{Page: 3, X: 20, Y: 30}    // A5 turned by /Rotate 90
+	f.Signers[3].Place = &Place{Page: 9, X: 10, Y: 10}    // no such page: the last page
+	f.Signers[0].Place = &Place{Page: 1, X: 1000, Y: 100} // off the page: the last page
+	path := renderFinal(t, f)
+	previewFinal(t, path, "final-place")
+
+	// The pages keep their sizes and turns.
+	sizes := pageSizes(t, path)
+	origPath := filepath.Join(t.TempDir(), "original.pdf")
+	if err := os.WriteFile(origPath, orig, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	want := pageSizes(t, origPath)
+	if len(want) != 4 || want[2] != "421 x 595 rot 90" || want[1] != "842 x 595 rot 0" {
+		t.Fatalf("the original's pages are %v", want)
+	}
+	for i, w := range want {
+		if i >= len(sizes) || sizes[i] != w {
+			t.Errorf("page %d is %v, want %s", i+1, sizes, w)
+		}
+	}
+	count := func(page int, name string) int { return strings.Count(squash(pageText(t, path, page)), name) }
+	for _, c := range []struct {
+		page int
+		name string
+		want int
+	}{
+		{1, f.Signers[0].Name, 0}, {2, f.Signers[1].Name, 1}, {3, f.Signers[2].Name, 1}, {4, f.Signers[0].Name, 1},
+		{4, f.Signers[3].Name, 1}, {4, f.Signers[1].Name, 0}, {4, f.Signers[2].Name, 0},
+	} {
+		if got := count(c.page, c.name); got != c.want {
+			t.Errorf("page %d shows %q %d times, want %d", c.page, c.name, got, c.want)
+		}
+	}
+
+	// A placed stamp starts where its Place says and reads upright, on a
+	// turned page too: its heading is a wide, low word near the top-left
+	// corner of the box.
+	for _, c := range []struct {
+		page int
+		pl   *Place
+	}{{2, f.Signers[1].Place}, {3, f.Signers[2].Place}} {
+		words, _, _ := pageWords(t, path, c.page)
+		var head *word
+		for i := range words {
+			if words[i].text == "ДОКУМЕНТ" {
+				head = &words[i]
+			}
+		}
+		if head == nil {
+			t.Fatalf("page %d: no stamp heading among %v", c.page, words)
+		}
+		if head.xMax-head.xMin < 3*(head.yMax-head.yMin) {
+			t.Errorf("page %d: the stamp's heading is not upright: %+v", c.page, *head)
+		}
+		x, y := c.pl.X/mmPerPt, c.pl.Y/mmPerPt
+		if head.xMin < x || head.xMax > x+stampW/mmPerPt || head.yMin < y || head.yMax > y+12/mmPerPt {
+			t.Errorf("page %d: the stamp's heading is at %+v, want it in the box's top from %.0f, %.0f pt", c.page, *head, x, y)
+		}
+	}
+}
