@@ -533,7 +533,7 @@ func Attachments(r io.ReadSeeker) (files []Attachment, err error) {
 			files, err = nil, fmt.Errorf("pdf: attachments: parser panic: %v", p)
 		}
 	}()
-	ctx, err := pdfcpu.Read(r, pdfcpuConfig())
+	ctx, err := api.ReadAndValidate(r, pdfcpuConfig())
 	if err != nil {
 		return nil, fmt.Errorf("pdf: attachments: %w", err)
 	}

@@ -23,6 +23,8 @@ import (
 	"github.com/go-fonts/dejavu/dejavusans"
 	"github.com/go-pdf/fpdf"
 	"github.com/pdfcpu/pdfcpu/pkg/api"
+
+	"paraph"
 )
 
 // MustOriginal returns a PDF made with fpdf with one page per size
@@ -434,5 +436,225 @@ func TestFinalPlace(t *testing.T) {
 		if head.xMin < x || head.xMax > x+stampW/mmPerPt || head.yMin < y || head.yMax > y+12/mmPerPt {
 			t.Errorf("page %d: the stamp's heading is at %+v, want it in the box's top from %.0f, %.0f pt", c.page, *head, x, y)
 		}
+	}
+}
+
+func TestFinalQRCode(t *testing.T) {
+	zbarimg := needToolIn(t, "zbarimg", "zbar-tools")
+	f := MustFinal(t, "ru", []byte("PK\x03\x04 not really a docx"), "akt.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+	path := renderFinal(t, f)
+	png := filepath.Join(t.TempDir(), "protocol")
+	if out, err := exec.Command(needTool(t, "pdftoppm"), "-png", "-r", "150", "-f", "1", "-l", "1", "-singlefile", path, png).CombinedOutput(); err != nil {
+		t.Fatalf("pdftoppm: %v: %s", err, out)
+	}
+	out, err := exec.Command(zbarimg, "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", png+".png").Output()
+	if err != nil {
+		t.Fatalf("zbarimg found no QR code on the protocol page: %v", err)
+	}
+	if got := strings.TrimSpace(string(out)); got != f.VerifyURL {
+		t.Errorf("the QR code reads %q, want %q", got, f.VerifyURL)
+	}
+}
+
+func TestFinalAttachments(t *testing.T) {
+	pdfdetach := needTool(t, "pdfdetach")
+	for _, c := range []struct {
+		name, file, contentType string
+		original                []byte
+	}{
+		{"pdf", "dogovor.pdf", "application/pdf", MustOriginal(t, "A4", "A4")},
+		{"docx", "akt.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", []byte("PK\x03\x04\x14\x00\x06\x00 word/document.xml …")},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := MustFinal(t, "ru", c.original, c.file, c.contentType)
+			path := renderFinal(t, f)
+			want := map[string][]byte{c.file: c.original}
+			for _, s := range f.Signatures {
+				want[s.Name] = s.Data
+			}
+			// poppler lists and extracts them: another reader than ours.
+			out, err := exec.Command(pdfdetach, "-list", "-enc", "UTF-8", path).Output()
+			if err != nil {
+				t.Fatalf("pdfdetach -list: %v", err)
+			}
+			if !strings.HasPrefix(string(out), fmt.Sprintf("%d embedded files", len(want))) {
+				t.Errorf("pdfdetach -list:\n%s", out)
+			}
+			dir := t.TempDir()
+			if out, err := exec.Command(pdfdetach, "-saveall", "-o", dir, path).CombinedOutput(); err != nil {
+				t.Fatalf("pdfdetach -saveall: %v: %s", err, out)
+			}
+			for name, data := range want {
+				if !strings.Contains(string(out), name) {
+					t.Errorf("pdfdetach does not list %s:\n%s", name, out)
+				}
+				got, err := os.ReadFile(filepath.Join(dir, name))
+				if err != nil || !bytes.Equal(got, data) {
+					t.Errorf("pdfdetach extracted %s as %q (%v), want the bytes given", name, got, err)
+				}
+			}
+			// and so does Attachments, for the offline verifier.
+			file, err := os.Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer file.Close()
+			files, err := Attachments(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(files) != len(want) {
+				t.Errorf("Attachments returned %d files, want %d", len(files), len(want))
+			}
+			for _, a := range files {
+				if !bytes.Equal(a.Data, want[a.Name]) {
+					t.Errorf("Attachments: %s differs from what was attached", a.Name)
+				}
+			}
+		})
+	}
+}
+
+// TestFinalUnstampable: an original that is not a PDF, or a PDF that
+// cannot be changed, gives the protocol alone, the original attached.
+func TestFinalUnstampable(t *testing.T) {
+	pdf := MustOriginal(t, "A4", "A4", "A4")
+	qpdf := needToolIn(t, "qpdf", "qpdf")
+	encrypt := func(user string) []byte {
+		dir := t.TempDir()
+		in, out := filepath.Join(dir, "in.pdf"), filepath.Join(dir, "out.pdf")
+		if err := os.WriteFile(in, pdf, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if b, err := exec.Command(qpdf, "--encrypt", user, "owner-secret", "256", "--", in, out).CombinedOutput(); err != nil {
+			t.Fatalf("qpdf --encrypt: %v: %s", err, b)
+		}
+		b, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	for _, c := range []struct {
+		name, contentType string
+		original          []byte
+	}{
+		{"docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", []byte("PK\x03\x04\x14\x00\x06\x00 word/document.xml")},
+		{"pdf named as text", "text/plain", pdf},
+		{"truncated pdf", "application/pdf", pdf[:len(pdf)/2]},
+		{"garbage called pdf", "application/pdf", []byte("%PDF-1.7\n1 0 obj <<>> endobj trailer <</Root 1 0 R>>")},
+		{"encrypted pdf", "application/pdf", encrypt("user-secret")},
+		{"pdf with an owner password only", "application/pdf", encrypt("")},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := MustFinal(t, "ru", c.original, "original.bin", c.contentType)
+			path := renderFinal(t, f)
+			pages := pagesText(t, path)
+			for i, p := range pages {
+				if !strings.Contains(p, fmt.Sprintf("Стр. %d из %d", i+1, len(pages))) {
+					t.Errorf("page %d is not a protocol page:\n%s", i+1, p)
+				}
+			}
+			if !strings.Contains(pages[0], "Протокол подписания") || strings.Contains(strings.Join(pages, ""), "ДОКУМЕНТ ПОДПИСАН") {
+				t.Errorf("want the protocol without stamps:\n%s", pages[0])
+			}
+			file, err := os.Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer file.Close()
+			files, err := Attachments(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var found bool
+			for _, a := range files {
+				found = found || a.Name == "original.bin" && bytes.Equal(a.Data, c.original)
+			}
+			if !found {
+				t.Errorf("the original is not attached as it was")
+			}
+		})
+	}
+}
+
+func TestFinalDeterministic(t *testing.T) {
+	f := MustFinal(t, "uk", MustOriginal(t, "A4", "A4L"), "dogovir.pdf", "application/pdf")
+	f.Signers[2].Place = &Place{Page: 1, X: 100, Y: 200}
+	var first []byte
+	for i := range 5 {
+		var buf bytes.Buffer
+		if err := f.Render(&buf); err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			first = buf.Bytes()
+		} else if !bytes.Equal(first, buf.Bytes()) {
+			t.Fatalf("render %d differs from the first", i+1)
+		}
+	}
+	if !bytes.HasPrefix(first, []byte("%PDF-")) {
+		t.Error("not a PDF")
+	}
+	for _, date := range []string{"CreationDate", "ModDate"} {
+		if want := fmt.Sprintf("/%s (D:20260315124107+00'00')", date); !bytes.Contains(first, []byte(want)) {
+			t.Errorf("the PDF lacks %s", want)
+		}
+	}
+	g := *f
+	g.CompletedAt = f.CompletedAt.Add(time.Second)
+	var other bytes.Buffer
+	if err := g.Render(&other); err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Equal(first, other.Bytes()) {
+		t.Error("another completion time rendered the same bytes")
+	}
+}
+
+func TestFinalValidate(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(f *Final)
+		field  string
+	}{
+		{"language", func(f *Final) { f.Lang = "de" }, "lang"},
+		{"no id", func(f *Final) { f.DocumentID = " " }, "document_id"},
+		{"no title", func(f *Final) { f.Title = "" }, "title"},
+		{"no file name", func(f *Final) { f.FileName = "" }, "file_name"},
+		{"empty original", func(f *Final) { f.Original = nil }, "original"},
+		{"no completion time", func(f *Final) { f.CompletedAt = time.Time{} }, "completed_at"},
+		{"no link", func(f *Final) { f.VerifyURL = "" }, "verify_url"},
+		{"link too long for a QR code", func(f *Final) { f.VerifyURL = "https://x/" + strings.Repeat("é", 3000) }, "verify_url"},
+		{"bad date", func(f *Final) { f.Date = "15.03.2026" }, "date"},
+		{"hash of other bytes", func(f *Final) { f.SHA256 = strings.Repeat("0", 64) }, "sha256"},
+		{"no hash", func(f *Final) { f.SHA256 = "" }, "sha256"},
+		{"no signers", func(f *Final) { f.Signers = nil }, "signers"},
+		{"signer without name", func(f *Final) { f.Signers[1].Name = "" }, "signers[1].name"},
+		{"method", func(f *Final) { f.Signers[0].Method = "advanced" }, "signers[0].method"},
+		{"no signing time", func(f *Final) { f.Signers[3].SignedAt = time.Time{} }, "signers[3].signed_at"},
+		{"result", func(f *Final) { f.Signers[2].Result = "ok" }, "signers[2].result"},
+		{"qualified without certificate", func(f *Final) { f.Signers[0].CertSerial = "" }, "signers[0].cert_serial"},
+		{"channel", func(f *Final) { f.Signers[2].Channel = "pigeon" }, "signers[2].channel"},
+		{"place NaN", func(f *Final) { f.Signers[2].Place = &Place{Page: 1, X: math.NaN()} }, "signers[2].place"},
+		{"image not an image", func(f *Final) { f.Signers[2].Image = []byte("GIF89a") }, "signers[2].image"},
+		{"broken PNG", func(f *Final) { f.Signers[2].Stamp = []byte("\x89PNG\r\n\x1a\nbroken") }, "signers[2].stamp"},
+		{"signature file without name", func(f *Final) { f.Signatures[0].Name = "" }, "signatures[0].name"},
+		{"empty signature file", func(f *Final) { f.Signatures[1].Data = nil }, "signatures[1].data"},
+		{"signature file named as the original", func(f *Final) { f.Signatures[1].Name = f.FileName }, "signatures[1].name"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := MustFinal(t, "ru", []byte("original"), "a.txt", "text/plain")
+			tt.change(f)
+			err := f.Validate()
+			e := paraph.AsError(err)
+			if err == nil || e.Code != paraph.EINVALID || e.Field != tt.field {
+				t.Fatalf("Validate = %v (field %q), want invalid %s", err, e.Field, tt.field)
+			}
+			if err := f.Render(io.Discard); err == nil {
+				t.Fatal("Render accepted an invalid Final")
+			}
+		})
 	}
 }
