@@ -31,6 +31,16 @@ type Config struct {
 	Workers     int
 	LogLevel    string
 	LogFormat   string
+
+	// The instance's PDF seal: generated under Data unless a certificate
+	// and key file or a PKCS #11 key are given (seal.go).
+	SealCert         string
+	SealKey          string
+	SealPKCS11Module string
+	SealPKCS11Token  string
+	SealPKCS11PIN    string // from the environment only: a flag would show in ps
+	SealPKCS11Key    string
+	TSAURL           string
 }
 
 // configFlags binds a flag set to a Config, with defaults from the environment.
@@ -59,6 +69,13 @@ func configFlags(fs *flag.FlagSet, c *Config) {
 	fs.IntVar(&c.Workers, "workers", envInt("PARAPH_WORKERS", 4), "background job workers (PARAPH_WORKERS)")
 	fs.StringVar(&c.LogLevel, "log-level", env("PARAPH_LOG_LEVEL", "info"), "debug, info, warn or error (PARAPH_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", env("PARAPH_LOG_FORMAT", "text"), "text or json (PARAPH_LOG_FORMAT)")
+	fs.StringVar(&c.SealCert, "seal-cert", env("PARAPH_SEAL_CERT", ""), "PEM certificate chain of the PDF seal, seal certificate first; default: generated in the data directory (PARAPH_SEAL_CERT)")
+	fs.StringVar(&c.SealKey, "seal-key", env("PARAPH_SEAL_KEY", ""), "PEM private key of the PDF seal (PARAPH_SEAL_KEY)")
+	fs.StringVar(&c.SealPKCS11Module, "seal-pkcs11-module", env("PARAPH_SEAL_PKCS11_MODULE", ""), "PKCS #11 module holding the PDF seal's key; the PIN is read from PARAPH_SEAL_PKCS11_PIN (PARAPH_SEAL_PKCS11_MODULE)")
+	fs.StringVar(&c.SealPKCS11Token, "seal-pkcs11-token", env("PARAPH_SEAL_PKCS11_TOKEN", ""), "label of the PKCS #11 token (PARAPH_SEAL_PKCS11_TOKEN)")
+	fs.StringVar(&c.SealPKCS11Key, "seal-pkcs11-key", env("PARAPH_SEAL_PKCS11_KEY", ""), "label of the seal's key pair on the token, and of its certificate unless --seal-cert gives it (PARAPH_SEAL_PKCS11_KEY)")
+	c.SealPKCS11PIN = os.Getenv("PARAPH_SEAL_PKCS11_PIN")
+	fs.StringVar(&c.TSAURL, "tsa-url", env("PARAPH_TSA_URL", ""), "RFC 3161 timestamp authority for the PDF seal; empty: no timestamp (PARAPH_TSA_URL)")
 }
 
 func env(key, def string) string {
@@ -120,6 +137,7 @@ func (c *Config) Validate() error {
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Errorf("--log-format / PARAPH_LOG_FORMAT %q: want text or json", c.LogFormat))
 	}
+	errs = append(errs, c.validateSeal()...)
 	return errors.Join(errs...)
 }
 
