@@ -53,11 +53,11 @@ func (d *finalDoc) protocol() {
 	d.detail(w, t.number, t.numberAndDate(f.Number, f.Date), "")
 	d.detail(w, t.sender, f.Organization, "")
 	d.detail(w, t.documentID, f.DocumentID, "")
-	file := f.FileName
+	file := f.FileName + " · " + groupDigits(len(f.Original)) + " " + t.bytes
 	if f.ContentType != "" {
-		file += " · " + f.ContentType
+		file += "\n" + f.ContentType
 	}
-	d.detail(w, t.file, file+", "+groupDigits(len(f.Original))+" "+t.bytes, "")
+	d.detail(w, t.file, file, "")
 	sum := strings.ToLower(strings.TrimSpace(f.SHA256))
 	d.detail(w, t.sha256, sum[:32]+"\n"+sum[32:], "mono")
 	d.detail(w, t.completed, t.time(f.CompletedAt), "")

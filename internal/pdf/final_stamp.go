@@ -316,11 +316,13 @@ func (d *finalDoc) stamps(pages []page) []int {
 			break
 		}
 		d.pdf.AddPageFormat("P", fpdf.SizeType{Wd: pageW, Ht: pageH})
+		// The heading lines up with the grid of stamps under it.
 		p := d.pdf
-		p.SetXY(margin, margin)
+		x, w := (pageW-gridWidth(gridColumns(pageW)))/2, gridWidth(gridColumns(pageW))
 		p.SetFont("DejaVu", "B", 11)
-		for _, l := range d.fit(fmt.Sprintf(d.t.extraStamps, d.f.Title), contentW, 2) {
-			p.CellFormat(contentW, 5.5, l, "", 2, "L", false, 0, "")
+		for i, l := range d.fit(fmt.Sprintf(d.t.extraStamps, d.f.Title), w, 2) {
+			p.SetXY(x-p.GetCellMargin(), margin+float64(i)*5.5)
+			p.CellFormat(w, 5.5, l, "", 0, "L", false, 0, "")
 		}
 		for _, sp := range on {
 			d.drawStamp(sp.st, sp.x, sp.y, sp.h)

@@ -658,3 +658,190 @@ func TestFinalValidate(t *testing.T) {
 		})
 	}
 }
+
+// TestLayoutStamps: stamps never overlap one another (unless two signers
+// were placed on one spot), stay on their page, and keep signing order.
+func TestLayoutStamps(t *testing.T) {
+	a4 := page{w: 210, h: 297}
+	a4l := page{w: 297, h: 210}
+	a5 := page{w: 148, h: 210}
+	narrow := page{w: 80, h: 200} // no room for a grid: stamps go to pages of their own
+	stamps := func(n int, places map[int]*Place) []*stamp {
+		out := make([]*stamp, n)
+		for i := range out {
+			out[i] = &stamp{i: i, s: &FinalSigner{Place: places[i]}, h: 28 + float64(i%3)*4}
+		}
+		return out
+	}
+	tests := []struct {
+		name        string
+		stamps      []*stamp
+		pages       []page
+		onLast      int // stamps on the last page
+		extraPages  int
+		placedPages map[int]int // signer → page
+	}{
+		{"one", stamps(1, nil), []page{a4}, 1, 0, nil},
+		{"four on A4", stamps(4, nil), []page{a4, a4}, 4, 0, nil},
+		{"three on landscape", stamps(3, nil), []page{a4l}, 3, 0, nil},
+		{"A5 takes one column", stamps(3, nil), []page{a5}, 2, 1, nil},
+		{"thirty", stamps(30, nil), []page{a4}, 6, 2, nil},
+		{"narrow page", stamps(2, nil), []page{narrow}, 0, 1, nil},
+		{"placed on page 1", stamps(3, map[int]*Place{1: {Page: 1, X: 50, Y: 50}}), []page{a4, a4}, 2, 0, map[int]int{1: 1}},
+		{"placed at the bottom of the last page", stamps(4, map[int]*Place{0: {Page: 2, X: 20, Y: 250}}), []page{a4, a4}, 4, 0, map[int]int{0: 2}},
+		{"placed past the edge is moved in", stamps(1, map[int]*Place{0: {Page: 1, X: 200, Y: 290}}), []page{a4}, 1, 0, map[int]int{0: 1}},
+		{"placed off the page goes to the grid", stamps(2, map[int]*Place{0: {Page: 1, X: 300, Y: 10}, 1: {Page: 3}}), []page{a4}, 2, 0, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			spots := layoutStamps(tt.stamps, tt.pages)
+			if len(spots) != len(tt.stamps) {
+				t.Fatalf("%d spots for %d stamps", len(spots), len(tt.stamps))
+			}
+			onLast, extra := 0, 0
+			seen := map[int]bool{}
+			for _, sp := range spots {
+				if seen[sp.st.i] {
+					t.Fatalf("stamp %d placed twice", sp.st.i)
+				}
+				seen[sp.st.i] = true
+				w, h := pageW, pageH
+				if sp.page > 0 {
+					w, h = tt.pages[sp.page-1].w, tt.pages[sp.page-1].h
+				}
+				if sp.page == len(tt.pages) {
+					onLast++
+				}
+				extra = max(extra, sp.extra)
+				if want, ok := tt.placedPages[sp.st.i]; ok && sp.page != want {
+					t.Errorf("stamp %d is on page %d, want %d", sp.st.i, sp.page, want)
+				}
+				if sp.x < 0 || sp.y < 0 || sp.x+stampW > w+1e-9 || sp.y+sp.h > h+1e-9 || sp.h < sp.st.h {
+					t.Errorf("stamp %d at %.1f,%.1f (h %.1f) leaves its %gx%g page", sp.st.i, sp.x, sp.y, sp.h, w, h)
+				}
+				for _, o := range spots {
+					if o.st.i <= sp.st.i || o.page != sp.page || o.extra != sp.extra || o.fixedPlace && sp.fixedPlace {
+						continue
+					}
+					if sp.x < o.x+stampW && o.x < sp.x+stampW && sp.y < o.y+o.h && o.y < sp.y+sp.h {
+						t.Errorf("stamps %d and %d overlap", sp.st.i, o.st.i)
+					}
+					// signing order reads top to bottom, left to right
+					if !o.fixedPlace && !sp.fixedPlace && o.extra == sp.extra && (o.y < sp.y || o.y == sp.y && o.x < sp.x) {
+						t.Errorf("stamp %d comes before stamp %d", o.st.i, sp.st.i)
+					}
+				}
+			}
+			if onLast != tt.onLast || extra != tt.extraPages {
+				t.Errorf("%d stamps on the last page and %d pages of their own, want %d and %d", onLast, extra, tt.onLast, tt.extraPages)
+			}
+		})
+	}
+}
+
+func TestFinalManySigners(t *testing.T) {
+	f := MustFinal(t, "ru", MustOriginal(t, "A4", "A4"), "dogovor.pdf", "application/pdf")
+	base := f.Signers
+	f.Signers = nil
+	for i := range 30 {
+		s := base[i%len(base)]
+		s.Name = fmt.Sprintf("Подписант %02d %s", i+1, s.Name)
+		s.SignedAt = s.SignedAt.Add(time.Duration(i) * time.Minute)
+		f.Signers = append(f.Signers, s)
+	}
+	path := renderFinal(t, f)
+	previewFinal(t, path, "final-30")
+	pages := pagesText(t, path)
+	var stampPages, protoPages []string
+	for _, p := range pages[2:] {
+		if strings.Contains(p, "Протокол подписания") {
+			protoPages = append(protoPages, p)
+		} else {
+			stampPages = append(stampPages, p)
+		}
+	}
+	if len(protoPages) < 3 || len(stampPages) < 1 {
+		t.Fatalf("%d pages of stamps and %d of protocol, want the stamps continued and the protocol paginated", len(stampPages), len(protoPages))
+	}
+	stamped := squash(strings.Join(append(pages[1:2], stampPages...), " "))
+	proto := squash(strings.Join(protoPages, " "))
+	for i, s := range f.Signers {
+		tag := fmt.Sprintf("Подписант %02d", i+1)
+		if n := strings.Count(stamped, tag); n != 1 {
+			t.Errorf("%s has %d stamps", tag, n)
+		}
+		if !strings.Contains(proto, squash(s.Name)) {
+			t.Errorf("the protocol lacks %s", s.Name)
+		}
+	}
+	for i, p := range protoPages {
+		if want := fmt.Sprintf("Стр. %d из %d", i+1, len(protoPages)); !strings.Contains(p, want) {
+			t.Errorf("protocol page %d lacks %q", i+1, want)
+		}
+	}
+}
+
+// TestFinalGolden keeps the protocol's text from drifting; refresh with
+// go test ./internal/pdf -run FinalGolden -update after a deliberate change.
+func TestFinalGolden(t *testing.T) {
+	for _, lang := range []string{"ru", "uk", "en"} {
+		t.Run(lang, func(t *testing.T) {
+			f := MustFinal(t, lang, []byte("PK\x03\x04 docx"), "akt.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+			got := pdfText(t, renderFinal(t, f), true)
+			golden := filepath.Join("testdata", "final-"+lang+".txt")
+			if *update {
+				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run with -update to create it)", err)
+			}
+			if got != string(want) {
+				t.Errorf("protocol text changed (go test -run FinalGolden -update if deliberate)\n got:\n%s\nwant:\n%s", got, want)
+			}
+		})
+	}
+}
+
+// FuzzFinalOriginal: whatever bytes come as a PDF original, Render makes
+// a final PDF (stamped or the protocol alone) without panicking, and the
+// original comes back out of it byte for byte.
+func FuzzFinalOriginal(f *testing.F) {
+	pdf := MustOriginal(f, "A4")
+	for _, seed := range [][]byte{
+		pdf, pdf[:len(pdf)/2], pdf[:len(pdf)-40], []byte("%PDF-1.4\n%%EOF"),
+		[]byte("%PDF-1.7\n1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n2 0 obj <</Type /Pages /Kids [3 0 R] /Count 1>> endobj\n3 0 obj <</Type /Page /MediaBox [0 0 -5 0] /Rotate 45>> endobj\ntrailer <</Root 1 0 R>>"),
+		[]byte("not a pdf"),
+	} {
+		f.Add(seed)
+	}
+	base := MustFinal(f, "ru", pdf, "in.pdf", "application/pdf")
+	f.Fuzz(func(t *testing.T, original []byte) {
+		if len(original) == 0 {
+			return
+		}
+		fin := *base
+		fin.Original = original
+		sum := sha256.Sum256(original)
+		fin.SHA256 = hex.EncodeToString(sum[:])
+		var buf bytes.Buffer
+		if err := fin.Render(&buf); err != nil {
+			t.Fatalf("Render: %v", err)
+		}
+		files, err := Attachments(bytes.NewReader(buf.Bytes()))
+		if err != nil {
+			t.Fatalf("Attachments: %v", err)
+		}
+		for _, a := range files {
+			if a.Name == "in.pdf" {
+				if !bytes.Equal(a.Data, original) {
+					t.Fatal("the original came back changed")
+				}
+				return
+			}
+		}
+		t.Fatal("the original is not attached")
+	})
+}
