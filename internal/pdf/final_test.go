@@ -189,19 +189,6 @@ func previewFinal(tb testing.TB, path, name string) {
 
 func dejavuRegular() []byte { return dejavusans.TTF }
 
-func BenchmarkFinal20Pages(b *testing.B) {
-	sizes := make([]string, 20)
-	for i := range sizes {
-		sizes[i] = "A4"
-	}
-	f := MustFinal(b, "ru", MustOriginal(b, sizes...), "dogovor.pdf", "application/pdf")
-	for b.Loop() {
-		if err := f.Render(io.Discard); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
 // needToolIn is needTool for a tool outside poppler-utils: it skips when
 // the tool is missing, except under CI=true, naming the Debian package.
 func needToolIn(tb testing.TB, name, pkg string) string {
