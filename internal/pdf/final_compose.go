@@ -366,6 +366,28 @@ func (c *copier) appendPage(srcPage int) error {
 	return nil
 }
 
+// dropAttachments removes the original's own embedded files from the
+// stamped copy: they stay, byte for byte, inside the attached original,
+// and the final PDF's attachments are then exactly the original and the
+// signatures, with no name that could mean two files.
+func dropAttachments(ctx *model.Context) error {
+	root, err := ctx.Catalog()
+	if err != nil {
+		return err
+	}
+	if o, ok := root.Find("Names"); ok {
+		names, err := ctx.DereferenceDict(o)
+		if err != nil {
+			return fmt.Errorf("names: %w", err)
+		}
+		if names != nil {
+			names.Delete("EmbeddedFiles")
+		}
+	}
+	delete(ctx.Names, "EmbeddedFiles")
+	return nil
+}
+
 // attach embeds files in ctx as document attachments (EmbeddedFiles).
 func attach(ctx *model.Context, files []Attachment, modTime time.Time) error {
 	for _, a := range files {

@@ -76,6 +76,9 @@ func (f *Final) render() ([]byte, error) {
 				return nil, fmt.Errorf("append protocol: %w", err)
 			}
 		}
+		if err := dropAttachments(orig); err != nil {
+			return nil, fmt.Errorf("attachments of the original: %w", err)
+		}
 		out = orig
 	}
 	if err := attach(out, f.attachments(), f.CompletedAt); err != nil {

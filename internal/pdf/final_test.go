@@ -288,6 +288,7 @@ func TestFinalText(t *testing.T) {
 			f := MustFinal(t, lang, MustOriginal(t, "A4", "A4L", "A4"), "dogovor.pdf", "application/pdf")
 			path := renderFinal(t, f)
 			previewFinal(t, path, "final-"+lang)
+			qpdfCheck(t, path)
 			pages := pagesText(t, path)
 			if n := pageCount(t, path); n != len(pages) || n < 4 {
 				t.Fatalf("%d pages (pdftotext %d), want the 3 original ones and the protocol", n, len(pages))
@@ -451,6 +452,9 @@ func TestFinalAttachments(t *testing.T) {
 	}{
 		{"pdf", "dogovor.pdf", "application/pdf", MustOriginal(t, "A4", "A4")},
 		{"docx", "akt.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", []byte("PK\x03\x04\x14\x00\x06\x00 word/document.xml …")},
+		// The original's own attachment stays inside the attached original;
+		// the final PDF lists only the original and the signatures.
+		{"pdf with an attachment of the same name", "dogovor.pdf", "application/pdf", withAttachment(t, MustOriginal(t, "A4"), "dogovor.pdf")},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			f := MustFinal(t, "ru", c.original, c.file, c.contentType)
@@ -502,6 +506,55 @@ func TestFinalAttachments(t *testing.T) {
 	}
 }
 
+// withAttachment returns pdf with a small file embedded under name.
+func withAttachment(tb testing.TB, pdf []byte, name string) []byte {
+	tb.Helper()
+	file := filepath.Join(tb.TempDir(), name)
+	if err := os.WriteFile(file, []byte("an attachment of the original"), 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := api.AddAttachments(bytes.NewReader(pdf), &out, []string{file}, false, pdfcpuConfig()); err != nil {
+		tb.Fatal(err)
+	}
+	return out.Bytes()
+}
+
+// qpdfCheck fails the test unless qpdf finds the PDF sound.
+func qpdfCheck(tb testing.TB, path string) {
+	tb.Helper()
+	out, err := exec.Command(needToolIn(tb, "qpdf", "qpdf"), "--check", path).CombinedOutput()
+	if err != nil || bytes.Contains(out, []byte("WARNING")) {
+		tb.Errorf("qpdf --check: %v\n%s", err, out)
+	}
+}
+
+// TestFinalObjectStreams: an original written with object and
+// cross-reference streams (as most producers do today) is stamped too.
+func TestFinalObjectStreams(t *testing.T) {
+	dir := t.TempDir()
+	in, out := filepath.Join(dir, "in.pdf"), filepath.Join(dir, "out.pdf")
+	if err := os.WriteFile(in, MustOriginal(t, "A4", "A4"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := exec.Command(needToolIn(t, "qpdf", "qpdf"), "--object-streams=generate", in, out).CombinedOutput(); err != nil {
+		t.Fatalf("qpdf: %v: %s", err, b)
+	}
+	orig, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(orig, []byte("/ObjStm")) {
+		t.Fatal("qpdf wrote no object streams")
+	}
+	f := MustFinal(t, "ru", orig, "dogovor.pdf", "application/pdf")
+	path := renderFinal(t, f)
+	qpdfCheck(t, path)
+	if n := strings.Count(squash(pageText(t, path, 2)), "ДОКУМЕНТ ПОДПИСАН"); n != 4 {
+		t.Errorf("%d stamps on the last page, want 4", n)
+	}
+}
+
 // TestFinalUnstampable: an original that is not a PDF, or a PDF that
 // cannot be changed, gives the protocol alone, the original attached.
 func TestFinalUnstampable(t *testing.T) {
@@ -536,6 +589,7 @@ func TestFinalUnstampable(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			f := MustFinal(t, "ru", c.original, "original.bin", c.contentType)
 			path := renderFinal(t, f)
+			qpdfCheck(t, path)
 			pages := pagesText(t, path)
 			for i, p := range pages {
 				if !strings.Contains(p, fmt.Sprintf("Стр. %d из %d", i+1, len(pages))) {
