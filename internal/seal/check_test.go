@@ -41,6 +41,9 @@ func TestCheckBadFiles(t *testing.T) {
 		{"sealed PDF cut in its signature dictionary", sealed[:br[1]-100], Failed, Damaged},
 		{"sealed PDF cut back to the document", sealed[:len(doc)], Indeterminate, NotSealed},
 		{"encrypted PDF", encryptedPDF(t), Failed, Encrypted},
+		{"encrypted PDF with a cross-reference stream", []byte("%PDF-1.5\n1 0 obj\n<</Type/XRef/Size 3/Encrypt 2 0 R>>stream\nx\nendstream\nendobj\nstartxref\n9\n%%EOF\n"), Failed, Encrypted},
+		{"PDF that shows /Encrypt in its text", textPDF(t, "/Encrypt 5 0 R"), Indeterminate, NotSealed},
+		{"sealed PDF that shows /Encrypt in its text", mustSeal(t, s, textPDF(t, "/Encrypt 5 0 R")), Passed, ""},
 		{"sealed PDF with bytes appended", append(bytes.Clone(sealed), "\n%%EOF\n"...), Failed, ChangedAfterSeal},
 		{"sealed PDF with a byte in the hole that is not hex", withByte(sealed, br[1]+10, 'x'), Failed, FormatFailure},
 	} {
@@ -51,6 +54,24 @@ func TestCheckBadFiles(t *testing.T) {
 			}
 		})
 	}
+}
+
+// textPDF makes a PDF whose uncompressed page shows text.
+func textPDF(tb testing.TB, text string) []byte {
+	tb.Helper()
+	f := fpdf.New("P", "mm", "A4", "")
+	f.SetCompression(false)
+	f.SetFont("Helvetica", "", 12)
+	f.AddPage()
+	f.Cell(0, 10, text)
+	var buf bytes.Buffer
+	if err := f.Output(&buf); err != nil {
+		tb.Fatal(err)
+	}
+	if !bytes.Contains(buf.Bytes(), []byte(text)) {
+		tb.Fatalf("%q is not in the PDF's bytes", text)
+	}
+	return buf.Bytes()
 }
 
 func withByte(b []byte, i int64, c byte) []byte {

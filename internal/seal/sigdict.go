@@ -28,7 +28,7 @@ type sigDict struct {
 type scan struct {
 	header    bool // "%PDF-" within the first KiB
 	eof       bool // the file ends with "%%EOF" and white space
-	encrypted bool // an /Encrypt entry: a trailer naming an encryption dictionary
+	encrypted bool // the last trailer names an encryption dictionary
 	sigs      []int64
 }
 
@@ -53,8 +53,12 @@ func scanFile(ctx context.Context, r io.ReaderAt, size int64) (*scan, error) {
 		return nil, err
 	}
 	sc.header = bytes.Contains(head, []byte("%PDF-"))
-	tail := make([]byte, min(size, 1024))
+	tail := make([]byte, min(size, 4096))
 	if err := readFull(r, tail, size-int64(len(tail))); err != nil {
+		return nil, err
+	}
+	var err error
+	if sc.encrypted, err = encryptedTrailer(r, size, tail); err != nil {
 		return nil, err
 	}
 	// A cut file almost always ends past its last %%EOF: in the middle of an
@@ -75,14 +79,50 @@ func scanFile(ctx context.Context, r io.ReaderAt, size int64) (*scan, error) {
 		for _, i := range indexes(data, patByteRange, limit) {
 			sc.sigs = append(sc.sigs, pos+int64(i))
 		}
-		for _, i := range indexes(data, patEncrypt, limit) {
-			// "/EncryptMetadata" is another key; "/Encrypt" must end there.
-			if j := i + len(patEncrypt); j >= len(data) || !isRegular(data[j]) {
-				sc.encrypted = true
-			}
-		}
 	}
 	return sc, nil
+}
+
+// encryptedTrailer reports whether the file's last trailer — the one a
+// reader starts from, which every incremental update repeats /Encrypt in —
+// has an /Encrypt entry: the trailer dictionary before the final startxref,
+// or the cross-reference stream's dictionary it points to. An /Encrypt
+// anywhere else (an embedded file, say) is not the document's.
+func encryptedTrailer(r io.ReaderAt, size int64, tail []byte) (bool, error) {
+	sx := bytes.LastIndex(tail, []byte("startxref"))
+	if sx < 0 {
+		return false, nil // no trailer: the file is reported damaged or unsealed for other reasons
+	}
+	if t := bytes.LastIndex(tail[:sx], []byte("trailer")); t >= 0 {
+		return hasKey(tail[t:sx], patEncrypt), nil
+	}
+	nums := bytes.Fields(tail[sx+len("startxref"):])
+	if len(nums) == 0 {
+		return false, nil
+	}
+	off, err := strconv.ParseInt(string(nums[0]), 10, 64)
+	if err != nil || off < 0 || off >= size {
+		return false, nil
+	}
+	dict := make([]byte, min(size-off, 4096))
+	if err := readFull(r, dict, off); err != nil {
+		return false, err
+	}
+	if i := bytes.Index(dict, []byte("stream")); i >= 0 {
+		dict = dict[:i]
+	}
+	return hasKey(dict, patEncrypt), nil
+}
+
+// hasKey reports whether the name key occurs in b as a whole name, so that
+// /Encrypt is not found in /EncryptMetadata.
+func hasKey(b, key []byte) bool {
+	for _, i := range indexes(b, key, len(b)) {
+		if j := i + len(key); j >= len(b) || !isRegular(b[j]) {
+			return true
+		}
+	}
+	return false
 }
 
 func indexes(data, pat []byte, limit int) []int {
