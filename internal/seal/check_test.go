@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/go-pdf/fpdf"
+
+	"paraph/internal/seal/tsatest"
 )
 
 // Files that are not an intact sealed PDF come out failed or indeterminate
@@ -152,11 +154,13 @@ func TestSealNonASCIIInfo(t *testing.T) {
 // FuzzCheck: any bytes give a report, never a panic, and a report that is
 // not passed says why.
 func FuzzCheck(f *testing.F) {
-	s := MustOpen(f, Config{})
+	tsa := tsatest.Start(f)
+	s := MustOpen(f, Config{TSAURL: tsa.URL})
 	doc := mustPDF(f, 1)
 	sealed := mustSeal(f, s, doc)
 	roots := x509.NewCertPool()
 	roots.AddCert(s.Root())
+	roots.AddCert(tsa.Root)
 	f.Add(sealed)
 	f.Add(doc)
 	f.Add(sealed[:len(sealed)/2])
