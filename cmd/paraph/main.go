@@ -19,6 +19,7 @@ import (
 	"paraph/internal/blob"
 	"paraph/internal/core"
 	"paraph/internal/notify"
+	"paraph/internal/seal"
 	"paraph/internal/server"
 	"paraph/internal/store"
 )
@@ -170,20 +171,23 @@ func openService(ctx context.Context, c *Config, stderr io.Writer) (svc *core.Se
 	if err != nil {
 		return nil, nil, err
 	}
-	if svc, err = newService(ctx, c, db, log); err != nil {
+	if svc, err = newService(ctx, c, db, log, nil); err != nil {
 		db.Close()
 		return nil, nil, err
 	}
 	return svc, func() { db.Close() }, nil
 }
 
-func newService(ctx context.Context, c *Config, db *store.DB, log *slog.Logger) (*core.Service, error) {
+// newService builds the use cases; sealer seals final PDFs (nil for the
+// administrator's commands, which make none).
+func newService(ctx context.Context, c *Config, db *store.DB, log *slog.Logger, sealer *seal.Sealer) (*core.Service, error) {
 	blobs, err := blob.NewDir(filepath.Join(c.Data, "blobs"))
 	if err != nil {
 		return nil, err
 	}
 	svc, err := core.New(ctx, db, paraph.SystemClock{}, log, core.Config{Dev: c.Dev, BaseURL: c.BaseURL,
-		TrustRootFiles: c.TrustRoots, CheckRevocation: c.CheckCRL, Blobs: blobs, MaxDocumentSize: int64(c.MaxDocMiB) << 20})
+		TrustRootFiles: c.TrustRoots, CheckRevocation: c.CheckCRL, Blobs: blobs, MaxDocumentSize: int64(c.MaxDocMiB) << 20,
+		Seal: sealer})
 	if err != nil {
 		return nil, usageError{"configuration: " + err.Error()}
 	}
@@ -242,12 +246,19 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, demo bo
 	if err != nil {
 		return usageError{"configuration: " + err.Error()}
 	}
+	// The seal too: made in the data directory on first start, or opened
+	// from the configured files or token.
+	sealer, closeSeal, err := openSeal(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer closeSeal()
 	db, err := openStore(ctx, c, log)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	svc, err := newService(ctx, c, db, log)
+	svc, err := newService(ctx, c, db, log, sealer)
 	if err != nil {
 		return err
 	}

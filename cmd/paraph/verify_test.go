@@ -78,7 +78,12 @@ func TestVerifyCommand(t *testing.T) {
 	if err := run(context.Background(), []string{"verify", doc, doc}, nil, &out, &errb); err == nil || exitCode(err) != 1 || !strings.Contains(err.Error(), "not a CMS signature") {
 		t.Fatalf("garbage signature: %v", err)
 	}
-	if err := run(context.Background(), []string{"verify", doc}, nil, &out, &errb); exitCode(err) != 2 {
+	out.Reset()
+	// A file alone is taken for a signed PDF: this one carries nothing.
+	if err := run(context.Background(), []string{"verify", doc}, nil, &out, &errb); exitCode(err) != 1 || !strings.Contains(out.String(), "FAILED") {
+		t.Fatalf("a file without a signature: %v\n%s", err, out.String())
+	}
+	if err := run(context.Background(), []string{"verify"}, nil, &out, &errb); exitCode(err) != 2 {
 		t.Fatalf("missing argument: %v", err)
 	}
 }

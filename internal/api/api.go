@@ -113,6 +113,7 @@ var routes = []route{
 	{"GET", "/api/v1/documents/{doc}/file", authenticated, (*API).documentFile},
 	{"GET", "/api/v1/documents/{doc}/signatures/{sig}/cms", authenticated, (*API).signatureCMS},
 	{"GET", "/api/v1/documents/{doc}/package.zip", authenticated, (*API).documentPackage},
+	{"GET", "/api/v1/documents/{doc}/final.pdf", authenticated, (*API).finalPDF},
 	{"GET", "/api/v1/signing/{token}", public, (*API).signingLink},
 	{"GET", "/api/v1/signing/{token}/file", public, (*API).signingLinkFile},
 	{"POST", "/api/v1/signing/{token}/code", public, (*API).signingLinkCode},
@@ -122,6 +123,9 @@ var routes = []route{
 	{"POST", "/api/v1/documents/{doc}/remind", authenticated, (*API).remind},
 	{"GET", "/api/v1/orgs/{org}/funnel", authenticated, (*API).funnel},
 	{"POST", "/api/v1/orgs/{org}/documents/act", authenticated, (*API).createAct},
+	{"POST", "/api/v1/verify", public, (*API).verifyUpload},
+	{"GET", "/api/v1/verify/reports/{id}", public, (*API).verifyReport},
+	{"GET", "/api/v1/verify/documents/{id}", public, (*API).verifyDocument},
 }
 
 // Register adds the API routes to mux, and a problem+json 404 for the rest of /api/.

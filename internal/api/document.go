@@ -48,6 +48,17 @@ type documentJSON struct {
 	FinishedAt        time.Time       `json:"finished_at,omitzero"`
 	Stages            []stageJSON     `json:"stages,omitzero"`
 	Signatures        []signatureJSON `json:"signatures,omitzero"`
+	Final             *finalJSON      `json:"final,omitempty"` // a completed document's final PDF
+}
+
+// finalJSON is the state of a completed document's final PDF.
+type finalJSON struct {
+	State     string `json:"state"`           // "building" or "ready"
+	Error     string `json:"error,omitempty"` // why the last build failed; the job retries
+	URL       string `json:"url,omitempty"`   // the file, when ready
+	SHA256    string `json:"sha256,omitempty"`
+	Size      int64  `json:"size,omitempty"`
+	VerifyURL string `json:"verify_url"` // the public verification page, as in the QR code
 }
 
 type stageJSON struct {
@@ -66,6 +77,7 @@ type signerJSON struct {
 	State    string         `json:"state,omitempty"`
 	SignedAt time.Time      `json:"signed_at,omitzero"`
 	Fields   []paraph.Field `json:"fields,omitempty"`
+	Place    *paraph.Place  `json:"place,omitempty"` // where the stamp goes on the final PDF
 }
 
 type signatureJSON struct {
@@ -103,7 +115,7 @@ func toDocumentDetail(d *paraph.Document, sigs []*store.SignatureRecord) documen
 		s := stageJSON{Side: st.Side, Signature: st.Signature, Signers: make([]signerJSON, 0, len(st.Signers))}
 		for _, sg := range st.Signers {
 			s.Signers = append(s.Signers, signerJSON{ID: sg.ID, MemberID: sg.MemberID, OrgID: sg.OrgID, FullName: sg.FullName,
-				Email: sg.Email, Phone: sg.Phone, State: sg.State, SignedAt: sg.SignedAt, Fields: sg.Fields})
+				Email: sg.Email, Phone: sg.Phone, State: sg.State, SignedAt: sg.SignedAt, Fields: sg.Fields, Place: sg.Place})
 		}
 		out.Stages = append(out.Stages, s)
 	}
@@ -424,7 +436,21 @@ func (a *API) document(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, toDocumentDetail(d, sigs))
+	out := toDocumentDetail(d, sigs)
+	if d.State == paraph.DocCompleted {
+		fin, err := a.svc.DocumentFinal(r.Context(), d.ID)
+		if err != nil {
+			return err
+		}
+		if fin != nil {
+			out.Final = &finalJSON{State: "building", Error: fin.Error, VerifyURL: a.svc.Config().BaseURL + "/v/" + fin.VerifyID}
+			if fin.Ready {
+				out.Final = &finalJSON{State: "ready", URL: "/api/v1/documents/" + d.ID + "/final.pdf", SHA256: fin.SHA256,
+					Size: fin.Size, VerifyURL: out.Final.VerifyURL}
+			}
+		}
+	}
+	return writeJSON(w, http.StatusOK, out)
 }
 
 func (a *API) setRoute(w http.ResponseWriter, r *http.Request) error {
@@ -443,7 +469,7 @@ func (a *API) setRoute(w http.ResponseWriter, r *http.Request) error {
 		s := paraph.Stage{Side: st.Side, Signature: st.Signature}
 		for _, sg := range st.Signers {
 			s.Signers = append(s.Signers, paraph.Signer{MemberID: sg.MemberID, OrgID: sg.OrgID, FullName: sg.FullName,
-				Email: sg.Email, Phone: sg.Phone, Fields: sg.Fields})
+				Email: sg.Email, Phone: sg.Phone, Fields: sg.Fields, Place: sg.Place})
 		}
 		stages = append(stages, s)
 	}
@@ -570,19 +596,32 @@ func (a *API) documentFile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	serveDocument(w, r, d, f)
+	serveFile(w, r, d.FileName, d.ContentType, d.SHA256, d.CreatedAt, f)
 	return nil
 }
 
-// serveDocument streams a document's file and closes it.
-func serveDocument(w http.ResponseWriter, r *http.Request, d *paraph.Document, f io.ReadSeekCloser) {
+// finalPDF streams the final PDF: the pages with the signature stamps and
+// the signing protocol, sealed; 409 final_not_ready while it is built.
+func (a *API) finalPDF(w http.ResponseWriter, r *http.Request) error {
+	fin, f, err := a.svc.OpenFinal(r.Context(), r.PathValue("doc"))
+	if err != nil {
+		return err
+	}
+	serveFile(w, r, fin.Name, "application/pdf", fin.SHA256, time.Time{}, f)
+	return nil
+}
+
+// serveFile streams a stored file as a download and closes it; ranges and
+// conditional requests are http.ServeContent's, with the SHA-256 as a
+// strong ETag.
+func serveFile(w http.ResponseWriter, r *http.Request, name, contentType, sum string, modified time.Time, f io.ReadSeekCloser) {
 	defer f.Close()
-	w.Header().Set("Content-Type", d.ContentType)
-	w.Header().Set("ETag", `"`+d.SHA256+`"`)
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("ETag", `"`+sum+`"`)
 	w.Header().Set("Cache-Control", "private, no-cache")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
-	attachment(w, safeFileName(d.FileName))
-	http.ServeContent(w, r, "", d.CreatedAt, f)
+	attachment(w, safeFileName(name))
+	http.ServeContent(w, r, "", modified, f)
 }
 
 func (a *API) signatureCMS(w http.ResponseWriter, r *http.Request) error {

@@ -93,7 +93,13 @@ type docParties struct {
 
 func newDocParties(t *testing.T, dialect string, configure func(*core.Config)) *docParties {
 	t.Helper()
-	p := &docParties{env: servertest.New(t, dialect, configure), ca: pkitest.NewCA(t, pkitest.Options{})}
+	return newDocPartiesOn(t, servertest.New(t, dialect, configure))
+}
+
+// newDocPartiesOn sets the parties up on a server already started.
+func newDocPartiesOn(t *testing.T, env *servertest.Env) *docParties {
+	t.Helper()
+	p := &docParties{env: env, ca: pkitest.NewCA(t, pkitest.Options{})}
 	p.dir = login(t, p.env, "director@romashka.example", "Иван Смирнов")
 	p.kalina = login(t, p.env, "director@kalyna.example", "Тарас Бондар")
 	p.outside = login(t, p.env, "stranger@example.com", "Посторонний Человек")

@@ -76,7 +76,7 @@ func (a *API) signingLinkFile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	serveDocument(w, r, d, f)
+	serveFile(w, r, d.FileName, d.ContentType, d.SHA256, d.CreatedAt, f)
 	return nil
 }
 

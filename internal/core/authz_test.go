@@ -83,8 +83,13 @@ func takesOrg(name string) bool {
 		"CertificateChallenge", "LoginWithCertificate", "CreateActiveAccount",
 		// Document-scoped (the second argument is a document id): TestDocumentAccess.
 		"Document", "OpenDocumentFile", "SetRoute", "Send", "Decline", "Revoke", "PrepareSignature", "CompleteSignature", "SubmitSignature", "Remind", "RequestMemberSigningCode", "SignAsMember", "DocumentHistory",
+		"DocumentFinal", "OpenFinal",
+		// The job's handler: the document id comes from the queue, not a person.
+		"BuildFinal",
 		// The signing link is the credential (TestSimpleSignatureByLink).
-		"LookupSigningLink", "OpenDocumentByLink", "RequestSigningCode", "SignByLink"} {
+		"LookupSigningLink", "OpenDocumentByLink", "RequestSigningCode", "SignByLink",
+		// The final PDF's public id is the credential (internal/api TestFinalPDFAndPublicVerification).
+		"OpenPublicFinal", "PublicDocumentReport"} {
 		if name == skip {
 			return false
 		}

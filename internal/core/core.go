@@ -10,12 +10,14 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"time"
 
 	"github.com/google/uuid"
 
 	"paraph"
 	"paraph/internal/blob"
+	"paraph/internal/seal"
 	"paraph/internal/store"
 	"paraph/pki"
 )
@@ -42,6 +44,9 @@ type Config struct {
 	MaxDocumentSize int64         // upload cap in bytes; 0: DefaultMaxDocumentSize
 	LinkTTL         time.Duration // how long a signing link works; 0: DefaultLinkTTL
 	RemindAfter     time.Duration // remind waiting signers after this long; 0: DefaultRemindAfter; <0: never
+
+	Seal        *seal.Sealer // seals final PDFs and reports with the instance's PDF signature; nil leaves them unsealed (tests)
+	VerifyPerIP RateLimit    // public verifications per client IP
 }
 
 func (c *Config) setDefaults() {
@@ -72,6 +77,12 @@ func (c *Config) setDefaults() {
 	if c.LoginPerLogin == (RateLimit{}) {
 		c.LoginPerLogin = RateLimit{Burst: 10, Every: 30 * time.Second}
 	}
+	if c.VerifyPerIP == (RateLimit{}) {
+		c.VerifyPerIP = RateLimit{Burst: 20, Every: 3 * time.Second}
+	}
+	if c.MaxDocumentSize == 0 {
+		c.MaxDocumentSize = DefaultMaxDocumentSize
+	}
 }
 
 // Service runs the use cases.
@@ -86,7 +97,9 @@ type Service struct {
 	trust        trustCache
 	loginByIP    *limiter
 	loginByLogin *limiter
-	dummyHash    string // verified against when a login is unknown, so timing tells nothing
+	verifyByIP   *limiter
+	verifySlots  chan struct{} // public verifications running at once
+	dummyHash    string        // verified against when a login is unknown, so timing tells nothing
 }
 
 // New returns a Service on a migrated database. It creates the instance secret
@@ -111,6 +124,8 @@ func New(ctx context.Context, db *store.DB, clock paraph.Clock, log *slog.Logger
 	}
 	s.loginByIP = newLimiter(cfg.LoginPerIP, clock)
 	s.loginByLogin = newLimiter(cfg.LoginPerLogin, clock)
+	s.verifyByIP = newLimiter(cfg.VerifyPerIP, clock)
+	s.verifySlots = make(chan struct{}, max(2, runtime.GOMAXPROCS(0)))
 	s.dummyHash, err = cfg.Password.Hash("paraph dummy password")
 	if err != nil {
 		return nil, err

@@ -401,15 +401,13 @@ func (s *Service) notifyWaiting(ctx context.Context, tx *store.Tx, d *paraph.Doc
 			}
 			to = append(to, a)
 		case sg.OrgID != "":
-			page, err := tx.FindMembers(ctx, store.MemberFilter{OrgIDs: []string{sg.OrgID}, Limit: 200})
+			signers, err := orgSigners(ctx, tx, sg.OrgID)
 			if err != nil {
 				return err
 			}
-			for _, m := range page.Members {
-				if paraph.Can(m, paraph.ActionSign, nil) == nil {
-					if a, err := tx.FindAccountByID(ctx, m.AccountID); err == nil {
-						to = append(to, a)
-					}
+			for _, m := range signers {
+				if a, err := tx.FindAccountByID(ctx, m.AccountID); err == nil {
+					to = append(to, a)
 				}
 			}
 		default:
@@ -430,6 +428,22 @@ func (s *Service) notifyWaiting(ctx context.Context, tx *store.Tx, d *paraph.Doc
 		}
 	}
 	return nil
+}
+
+// orgSigners lists the members of an organization who may sign for it: a
+// counterparty organization on a route is any of them.
+func orgSigners(ctx context.Context, tx *store.Tx, orgID string) ([]*paraph.Member, error) {
+	page, err := tx.FindMembers(ctx, store.MemberFilter{OrgIDs: []string{orgID}, Limit: 200})
+	if err != nil {
+		return nil, err
+	}
+	var out []*paraph.Member
+	for _, m := range page.Members {
+		if paraph.Can(m, paraph.ActionSign, nil) == nil {
+			out = append(out, m)
+		}
+	}
+	return out, nil
 }
 
 // HistoryEntry is one event of a document's audit trail.

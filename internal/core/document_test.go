@@ -319,6 +319,8 @@ func TestDocumentAccess(t *testing.T) {
 			return err
 		},
 		"SubmitSignature": func(ctx context.Context) error { _, err := de.svc.SubmitSignature(ctx, d.ID, sig); return err },
+		"DocumentFinal":   func(ctx context.Context) error { _, err := de.svc.DocumentFinal(ctx, d.ID); return err },
+		"OpenFinal":       func(ctx context.Context) error { _, _, err := de.svc.OpenFinal(ctx, d.ID); return err },
 	}
 	if _, err := de.svc.BlockMember(de.author, de.us.ID, de.sigMember.ID); err != nil {
 		t.Fatal(err)

@@ -21,7 +21,15 @@ type notification struct {
 	Kind    notify.Kind    `json:"kind"`
 	Lang    string         `json:"lang"`
 	Data    notify.Data    `json:"data,omitempty"`
-	Key     string         `json:"key"` // idempotency key, passed on to the SMS gateway and the Message-ID
+	Key     string         `json:"key"`              // idempotency key, passed on to the SMS gateway and the Message-ID
+	Attach  *attachment    `json:"attach,omitempty"` // email only: a file from the blob store
+}
+
+// attachment names a stored file to send with an email.
+type attachment struct {
+	SHA256      string `json:"sha256"`
+	Name        string `json:"name"`
+	ContentType string `json:"content_type"`
 }
 
 // enqueueNotification queues a message inside the caller's transaction, so it
@@ -55,6 +63,13 @@ func (s *Service) Deliver(ctx context.Context, sender notify.Sender, payload str
 	n.Data = nil
 	redacted, _ := json.Marshal(n)
 	msg := notify.Message{Channel: n.Channel, To: n.To, Subject: subject, Body: body, IdempotencyKey: n.Key}
+	if a := n.Attach; a != nil && n.Channel == notify.Email {
+		data, err := s.readBlob(ctx, a.SHA256)
+		if err != nil {
+			return payload, err
+		}
+		msg.Attachments = []notify.Attachment{{Name: a.Name, ContentType: a.ContentType, Data: data}}
+	}
 	if s.cfg.Dev {
 		if err := s.db.Write(ctx, func(tx *store.Tx) error {
 			return tx.CreateDevMessage(ctx, &store.DevMessage{ID: newID(), Channel: string(n.Channel), To: n.To,

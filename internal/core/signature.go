@@ -470,6 +470,9 @@ func (s *Service) advanceLoaded(ctx context.Context, tx *store.Tx, d *paraph.Doc
 	if err := tx.UpdateDocument(ctx, d); err != nil {
 		return err
 	}
+	if err := s.completeDocument(ctx, tx, d); err != nil {
+		return err
+	}
 	return s.audit(ctx, tx, "", d.OrgID, "document.completed", d.ID, "")
 }
 

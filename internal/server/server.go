@@ -66,6 +66,7 @@ func New(db *store.DB, svc *core.Service, log *slog.Logger, opts Options) (*Serv
 		return payload, err
 	})
 	s.runner.Schedule(core.JobReminders, time.Hour)
+	s.runner.Handle(core.JobFinal, svc.BuildFinal)
 	svc.OnEnqueue(s.runner.Wake)
 
 	s.reg = prometheus.NewRegistry()

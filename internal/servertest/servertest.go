@@ -37,6 +37,13 @@ type Env struct {
 // core configuration before start.
 func New(t testing.TB, dialect string, configure func(*core.Config)) *Env {
 	t.Helper()
+	return NewSending(t, dialect, configure, notify.Discard{})
+}
+
+// NewSending is New with messages delivered by sender as well as kept in
+// the dev mailbox.
+func NewSending(t testing.TB, dialect string, configure func(*core.Config), sender notify.Sender) *Env {
+	t.Helper()
 	ctx := context.Background()
 	db := storetest.MustOpen(t, dialect)
 	clock := paraph.NewFixedClock(time.Now())
@@ -44,7 +51,9 @@ func New(t testing.TB, dialect string, configure func(*core.Config)) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := core.Config{Dev: true, Password: FastPasswords, Blobs: blobs}
+	ts := httptest.NewUnstartedServer(nil)
+	url := "http://" + ts.Listener.Addr().String()
+	cfg := core.Config{Dev: true, Password: FastPasswords, Blobs: blobs, BaseURL: url}
 	if configure != nil {
 		configure(&cfg)
 	}
@@ -53,10 +62,8 @@ func New(t testing.TB, dialect string, configure func(*core.Config)) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &Env{Svc: svc, DB: db, Clock: clock}
-	ts := httptest.NewUnstartedServer(nil)
-	e.URL = "http://" + ts.Listener.Addr().String()
-	e.Server, err = server.New(db, svc, log, server.Options{BaseURL: e.URL, Dev: cfg.Dev, Sender: notify.Discard{}})
+	e := &Env{Svc: svc, DB: db, Clock: clock, URL: url}
+	e.Server, err = server.New(db, svc, log, server.Options{BaseURL: e.URL, Dev: cfg.Dev, Sender: sender})
 	if err != nil {
 		t.Fatal(err)
 	}

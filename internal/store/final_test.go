@@ -77,9 +77,14 @@ func TestFinalsAndVerifyReports(t *testing.T) {
 		}
 
 		mustWrite(t, db, func(tx *store.Tx) error { return tx.CreateVerifyReport(ctx, "r1", `{"result":"passed"}`, t0) })
-		mustWrite(t, db, func(tx *store.Tx) error { return tx.CreateVerifyReport(ctx, "r2", `{"result":"failed"}`, t0.Add(time.Hour)) })
+		mustWrite(t, db, func(tx *store.Tx) error {
+			return tx.CreateVerifyReport(ctx, "r2", `{"result":"failed"}`, t0.Add(time.Hour))
+		})
 		var rep string
-		mustWrite(t, db, func(tx *store.Tx) (err error) { rep, err = tx.FindVerifyReport(ctx, "r1", t0.Add(-time.Second)); return })
+		mustWrite(t, db, func(tx *store.Tx) (err error) {
+			rep, err = tx.FindVerifyReport(ctx, "r1", t0.Add(-time.Second))
+			return
+		})
 		if rep != `{"result":"passed"}` {
 			t.Fatalf("report: %q", rep)
 		}

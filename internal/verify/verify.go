@@ -25,8 +25,16 @@ const (
 
 // Report is the outcome for a file and its signature.
 type Report struct {
-	Result     string      `json:"result"` // the worst of the signatures' indications
+	Result     string      `json:"result"`            // the worst of everything checked
+	Reason     string      `json:"reason,omitempty"`  // a stable code for a result that is not passed as a whole
+	Message    string      `json:"message,omitempty"` // that reason in a sentence
+	Kind       string      `json:"kind,omitempty"`    // final_pdf, detached or file
+	FileName   string      `json:"file_name,omitempty"`
+	Size       int64       `json:"size,omitempty"`
 	SHA256     string      `json:"sha256,omitempty"`
+	Seal       *Seal       `json:"seal,omitempty"`      // the PDF's seal, for a sealed PDF
+	Original   *Original   `json:"original,omitempty"`  // the original embedded in a final PDF
+	Documents  []Document  `json:"documents,omitempty"` // this Paraph's documents the file belongs to (server only)
 	Signatures []Signature `json:"signatures"`
 	CheckedAt  time.Time   `json:"checked_at"`
 }
@@ -70,7 +78,7 @@ func Detached(ctx context.Context, content io.Reader, sig []byte, trust *pki.Tru
 	if err != nil {
 		return nil, fmt.Errorf("verify: read the file: %w", err)
 	}
-	rep := &Report{CheckedAt: opts.Now, Result: Passed}
+	rep := &Report{Kind: KindDetached, CheckedAt: opts.Now, Result: Passed}
 	if len(results) == 0 {
 		rep.Result = Indeterminate
 	}

@@ -390,6 +390,7 @@ type documentPage struct {
 	Simple       *simpleBlock // the code and signature forms, when the turn asks for a simple signature
 	History      []core.HistoryEntry
 	Filled       map[string][]filledField // by signature ID: what its signer filled in
+	Final        *core.FinalPDF           // a completed document's final PDF
 }
 
 // inDocument loads the document and the person's membership in the
@@ -454,6 +455,11 @@ func (w *Web) showDocument(q *request, status int, d *paraph.Document, sigs []*s
 		return err
 	}
 	data.History = history
+	if d.State == paraph.DocCompleted {
+		if data.Final, err = w.svc.DocumentFinal(ctx, d.ID); err != nil {
+			return err
+		}
+	}
 	var slot paraph.Signer
 	data.Turn, slot = turnOf(d, q.me)
 	if data.Turn == paraph.SigSimple {
@@ -619,6 +625,27 @@ func (w *Web) documentFile(q *request) error {
 	}
 	defer r.Close()
 	serveDocument(q, d, r)
+	return nil
+}
+
+// finalFile serves the final PDF: the pages with the signature stamps and
+// the signing protocol, sealed.
+func (w *Web) finalFile(q *request) error {
+	fin, r, err := w.svc.OpenFinal(q.r.Context(), q.r.PathValue("doc"))
+	return serveFinal(q, fin, r, err, "/documents/"+q.r.PathValue("doc"))
+}
+
+// serveFinal serves an opened final PDF; while it is built (or before the
+// document is complete) the person goes back to the page that says so.
+func serveFinal(q *request, fin *core.FinalPDF, r io.ReadSeekCloser, err error, back string) error {
+	if reason := paraph.ErrorReason(err); reason == "final_not_ready" || reason == "document_not_completed" {
+		return q.redirect(back)
+	}
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	serveFile(q, fin.Name, "application/pdf", fin.SHA256, r)
 	return nil
 }
 

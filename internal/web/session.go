@@ -36,6 +36,9 @@ const (
 	// person outside, whose link is the credential. Multipart, up to
 	// maxSimpleSignBody (the signature image and the stamp).
 	linkUploader
+	// verifier is anyone on the public verification form: a file as large
+	// as a document (kept on disk beyond a few MiB) and its signature.
+	verifier
 )
 
 // handler is a web handler: it renders or redirects through q, or returns
@@ -49,7 +52,7 @@ func (w *Web) wrap(need access, h handler) http.Handler {
 		q := &request{web: w, w: rw, r: r}
 		q.authenticate()
 		q.lang = w.chooseLanguage(r, q.principal)
-		if need != anyone && need != linkUploader && q.principal == nil {
+		if need != anyone && need != linkUploader && need != verifier && q.principal == nil {
 			q.redirectToLogin()
 			return
 		}
@@ -63,6 +66,8 @@ func (w *Web) wrap(need access, h handler) http.Handler {
 				limit = w.maxDocumentBody()
 			case linkUploader:
 				limit = maxSimpleSignBody
+			case verifier:
+				limit = w.maxDocumentBody()
 			}
 			r.Body = http.MaxBytesReader(rw, r.Body, limit)
 			if err := w.origins.Check(r); err != nil {
@@ -76,11 +81,19 @@ func (w *Web) wrap(need access, h handler) http.Handler {
 				return
 			}
 			var err error
-			files := need == uploader || need == linkUploader
-			if files && isMultipart(r) {
+			files := need == uploader || need == linkUploader || need == verifier
+			switch {
+			case need == verifier && isMultipart(r):
+				err = r.ParseMultipartForm(maxUploadBytes) // the rest on disk, removed below
+				defer func() {
+					if r.MultipartForm != nil {
+						r.MultipartForm.RemoveAll()
+					}
+				}()
+			case files && isMultipart(r):
 				// Kept in memory (the cap is small): no temporary files to clean.
 				err = r.ParseMultipartForm(limit)
-			} else {
+			default:
 				err = r.ParseForm()
 			}
 			var tooBig *http.MaxBytesError

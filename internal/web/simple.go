@@ -144,17 +144,23 @@ func (w *Web) signingLinkFile(q *request, token string) error {
 // our own pages only, on this response alone), any other type as a
 // download, never rendered by the browser.
 func serveDocument(q *request, d *paraph.Document, r io.ReadSeeker) {
+	serveFile(q, d.FileName, d.ContentType, d.SHA256, r)
+}
+
+// serveFile serves a stored file: a PDF inline, to be framed by our own
+// pages only (?download=1 downloads it); anything else as a download.
+func serveFile(q *request, name, contentType, sum string, r io.ReadSeeker) {
 	h := q.w.Header()
 	disposition := "attachment"
-	if d.ContentType == "application/pdf" && q.r.URL.Query().Get("download") == "" {
+	if contentType == "application/pdf" && q.r.URL.Query().Get("download") == "" {
 		disposition = "inline"
 		h.Set("Content-Security-Policy", "frame-ancestors 'self'")
 		h.Set("X-Frame-Options", "SAMEORIGIN")
 	}
-	h.Set("Content-Type", d.ContentType)
-	h.Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": d.FileName}))
+	h.Set("Content-Type", contentType)
+	h.Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": name}))
 	h.Set("Cache-Control", "private, no-cache")
-	h.Set("ETag", `"`+d.SHA256+`"`)
+	h.Set("ETag", `"`+sum+`"`)
 	http.ServeContent(q.w, q.r, "", time.Time{}, r)
 }
 

@@ -145,6 +145,7 @@ func (w *Web) Register(mux *http.ServeMux) {
 		// One document, seen by its organization or the counterparty's.
 		{"GET /documents/{doc}", loggedIn, w.inDocument(w.document)},
 		{"GET /documents/{doc}/file", loggedIn, w.documentFile},
+		{"GET /documents/{doc}/final.pdf", loggedIn, w.finalFile},
 		{"GET /documents/{doc}/signatures/{sig}", loggedIn, w.inDocument(w.signatureFile)},
 		{"POST /documents/{doc}/route", loggedIn, w.inDocument(w.saveRoute)},
 		{"POST /documents/{doc}/send", loggedIn, w.inDocument(w.sendDocument)},
@@ -166,6 +167,15 @@ func (w *Web) Register(mux *http.ServeMux) {
 		{"GET /s/{token}/file", anyone, w.inLink(w.signingLinkFile)},
 		{"POST /s/{token}/code", anyone, w.inLink(w.signingLinkCode)},
 		{"POST /s/{token}/sign", linkUploader, w.inLink(w.signByLink)},
+		// Public verification: anyone may check a file, or open the page a
+		// final PDF's QR code names (its unguessable id is the credential).
+		{"GET /verify", anyone, w.verifyForm},
+		{"POST /verify", verifier, w.verifyUpload},
+		{"GET /verify/reports/{file}", anyone, w.verifyReportPDF},
+		{"GET /verify/root.pem", anyone, w.sealRoot},
+		{"GET /v/{id}", anyone, w.publicDocument},
+		{"GET /v/{id}/final.pdf", anyone, w.publicFinal},
+		{"GET /v/{id}/report.pdf", anyone, w.publicReportPDF},
 		{"GET /o/{org}/departments", loggedIn, w.inOrg(w.departments)},
 		{"POST /o/{org}/departments", loggedIn, w.inOrg(w.createDepartment)},
 		{"POST /o/{org}/departments/{dept}", loggedIn, w.inOrg(w.updateDepartment)},
