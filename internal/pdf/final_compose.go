@@ -93,10 +93,17 @@ type page struct {
 	rotate int
 }
 
-// pages returns the geometry of every page of ctx.
-func pages(ctx *model.Context) ([]page, error) {
+// pages returns the geometry of the pages of ctx that may take stamps:
+// the last one and those named by want (page numbers from 1); the others
+// are left zero. Finding a page walks the page tree, so a long document
+// is not walked once for each of its pages.
+func pages(ctx *model.Context, want []int) ([]page, error) {
 	out := make([]page, ctx.PageCount)
-	for i := range out {
+	for _, n := range append(want, ctx.PageCount) {
+		i := n - 1
+		if i < 0 || i >= len(out) || out[i].box != nil {
+			continue
+		}
 		_, _, attrs, err := ctx.PageDict(i+1, false)
 		if err != nil {
 			return nil, fmt.Errorf("page %d: %w", i+1, err)

@@ -18,6 +18,12 @@ const (
 	cardGap     = 6.0
 	cardHeadH   = 7.5
 	cardLine    = 4.0 // a card's value line, 8.5 pt
+	// Values longer than these many lines are cut with "…", so that
+	// no block outgrows a page: the protocol states facts of a few words,
+	// and the full values are in the attached files and the service.
+	maxDetailLines = 8
+	maxCardLines   = 6
+	maxFieldLines  = 30
 )
 
 var (
@@ -70,7 +76,7 @@ func (d *finalDoc) protocol() {
 	if len(f.Signatures) > 0 {
 		note = fmt.Sprintf(t.attachments, f.FileName, len(f.Signatures))
 	}
-	for _, l := range d.fit(note, contentW, 0) {
+	for _, l := range d.fit(note, contentW, 4) {
 		p.CellFormat(contentW, 3.6, l, "", 2, "L", false, 0, "")
 	}
 	p.SetTextColor(0, 0, 0)
@@ -114,7 +120,7 @@ func (d *finalDoc) detail(w float64, label, value, style string) {
 		family, st, size = "DejaVuMono", "", 8.5
 	}
 	p.SetFont(family, st, size)
-	lines := d.fit(value, w-protoLabelW, 0)
+	lines := d.fit(value, w-protoLabelW, maxDetailLines)
 	d.ensure(float64(len(lines))*lineH + 1.2)
 	y := p.GetY()
 	p.SetFont("DejaVu", "", fontSmall)
@@ -149,7 +155,7 @@ func (d *finalDoc) qrBlock() {
 	y += qrSize + 0.5
 	p.SetFont("DejaVu", "", 5.8)
 	p.SetTextColor(40, 60, 130)
-	lines := d.fit(d.f.VerifyURL, qrSize+6, 4)
+	lines := d.fit(d.f.VerifyURL, qrSize+6, 6)
 	for i, l := range lines {
 		p.SetXY(x-3, y+float64(i)*2.6)
 		p.CellFormat(qrSize+6, 2.6, l, "", 0, "C", false, 0, "")
@@ -207,7 +213,7 @@ func (d *finalDoc) card(i int) {
 		var out []cardRow
 		for j := 0; j < len(pairs); j += 2 {
 			if strings.TrimSpace(pairs[j+1]) != "" {
-				out = append(out, cardRow{pairs[j], d.fit(pairs[j+1], valueW, 0)})
+				out = append(out, cardRow{pairs[j], d.fit(pairs[j+1], valueW, maxCardLines)})
 			}
 		}
 		return out
@@ -294,9 +300,9 @@ func (d *finalDoc) card(i int) {
 		labelW := 60.0
 		for _, fl := range s.Fields {
 			p.SetFont("DejaVu", "", 8.5)
-			lines := d.fit(fl.Value, contentW-labelW, 0)
+			lines := d.fit(fl.Value, contentW-labelW, maxFieldLines)
 			p.SetFont("DejaVu", "", 7.5)
-			labels := d.fit(fl.Label, labelW, 0)
+			labels := d.fit(fl.Label, labelW, maxCardLines)
 			h := float64(max(len(lines), len(labels)))*cardLine + 0.8
 			d.ensure(h)
 			fy := p.GetY()

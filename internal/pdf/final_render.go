@@ -39,7 +39,13 @@ func (f *Final) render() ([]byte, error) {
 		// An original that cannot be stamped is still kept: attached to the
 		// protocol, like any other format.
 		if ctx, err := readOriginal(f.Original); err == nil {
-			if g, err := pages(ctx); err == nil {
+			var placed []int
+			for _, s := range f.Signers {
+				if s.Place != nil {
+					placed = append(placed, s.Place.Page)
+				}
+			}
+			if g, err := pages(ctx, placed); err == nil {
 				orig, geo = ctx, g
 			}
 		}

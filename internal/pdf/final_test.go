@@ -886,3 +886,59 @@ func FuzzFinalOriginal(f *testing.F) {
 		t.Fatal("the original is not attached")
 	})
 }
+
+// TestFinalConcurrent: jobs render final PDFs side by side; run with -race.
+func TestFinalConcurrent(t *testing.T) {
+	f := MustFinal(t, "ru", MustOriginal(t, "A4", "A4"), "dogovor.pdf", "application/pdf")
+	var want bytes.Buffer
+	if err := f.Render(&want); err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 4)
+	for range cap(errs) {
+		go func() {
+			var buf bytes.Buffer
+			err := f.Render(&buf)
+			if err == nil && !bytes.Equal(buf.Bytes(), want.Bytes()) {
+				err = fmt.Errorf("a concurrent render differs")
+			}
+			errs <- err
+		}()
+	}
+	for range cap(errs) {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// TestFinalLongValues: absurdly long values are wrapped or cut, never
+// drawn over one another or off the page.
+func TestFinalLongValues(t *testing.T) {
+	long := func(n int) string { return strings.TrimSpace(strings.Repeat("Очень длинное значение їжака ", n)) }
+	f := MustFinal(t, "ru", []byte("text"), strings.Repeat("имя-файла-", 30)+".txt", "text/plain")
+	f.Title = long(60)
+	f.Organization = long(20)
+	f.Signers[0].Name = long(10)
+	f.Signers[0].Position = long(30)
+	f.Signers[1].CertIssuer = long(30)
+	for i := range 25 {
+		f.Signers[2].Fields = append(f.Signers[2].Fields, FilledField{Label: long(3), Value: long(1 + i*4)})
+	}
+	path := renderFinal(t, f)
+	previewFinal(t, path, "final-long")
+	for page := 1; page <= pageCount(t, path); page++ {
+		words, w, h := pageWords(t, path, page)
+		for i, a := range words {
+			if a.xMin < 0 || a.yMin < 0 || a.xMax > w || a.yMax > h-margin/mmPerPt {
+				t.Errorf("page %d: %q at %+v is off the page", page, a.text, a)
+			}
+			for _, b := range words[i+1:] {
+				const e = 0.5 // pt: glyph boxes of neighbours may touch
+				if a.xMin+e < b.xMax && b.xMin+e < a.xMax && a.yMin+e < b.yMax && b.yMin+e < a.yMax {
+					t.Errorf("page %d: %q and %q overlap", page, a.text, b.text)
+				}
+			}
+		}
+	}
+}
