@@ -915,7 +915,9 @@ func TestFinalConcurrent(t *testing.T) {
 // TestFinalLongValues: absurdly long values are wrapped or cut, never
 // drawn over one another or off the page.
 func TestFinalLongValues(t *testing.T) {
-	long := func(n int) string { return strings.TrimSpace(strings.Repeat("Очень длинное значение їжака ", n)) }
+	long := func(n int) string {
+		return strings.TrimSpace(strings.Repeat("Очень длинное значение їжака ", n))
+	}
 	f := MustFinal(t, "ru", []byte("text"), strings.Repeat("имя-файла-", 30)+".txt", "text/plain")
 	f.Title = long(60)
 	f.Organization = long(20)
