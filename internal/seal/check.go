@@ -100,6 +100,15 @@ const maxSignatures = 50
 // verdict is in the Report; the error is only for a failure to read r or a
 // cancelled ctx.
 func Check(ctx context.Context, r io.ReaderAt, size int64, roots *x509.CertPool, now time.Time) (*Report, error) {
+	rep, err := check(ctx, r, size, roots, now)
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		// r holds fewer bytes than size says: an upload cut short.
+		return failed(Truncated, fmt.Sprintf("the file is truncated: it is shorter than its %d bytes", size)), nil
+	}
+	return rep, err
+}
+
+func check(ctx context.Context, r io.ReaderAt, size int64, roots *x509.CertPool, now time.Time) (*Report, error) {
 	if size <= 0 {
 		return failed(NotPDF, "the file is empty"), nil
 	}
@@ -384,13 +393,18 @@ func digestRanges(ctx context.Context, r io.ReaderAt, br [4]int64, h crypto.Hash
 	hh := h.New()
 	buf := make([]byte, 256<<10)
 	src := covered(r, br)
+	var total int64
 	for {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		n, err := src.Read(buf)
 		hh.Write(buf[:n])
+		total += int64(n)
 		if err == io.EOF {
+			if total != br[1]+br[3] {
+				return nil, fmt.Errorf("seal: read: %w", io.ErrUnexpectedEOF)
+			}
 			return hh.Sum(nil), nil
 		}
 		if err != nil {

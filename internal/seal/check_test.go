@@ -76,6 +76,19 @@ func textPDF(tb testing.TB, text string) []byte {
 	return buf.Bytes()
 }
 
+// A reader holding fewer bytes than the size given (an upload cut short)
+// is a truncated file, not an error.
+func TestCheckShortReader(t *testing.T) {
+	s := MustOpen(t, Config{})
+	sealed := mustSeal(t, s, mustPDF(t, 1))
+	for _, n := range []int{0, 100, len(sealed) / 2, len(sealed) - 1} {
+		rep, err := Check(context.Background(), bytes.NewReader(sealed[:n]), int64(len(sealed)), nil, time.Now())
+		if err != nil || rep.Indication != Failed || rep.Code != Truncated {
+			t.Errorf("%d of %d bytes: %+v %v", n, len(sealed), rep, err)
+		}
+	}
+}
+
 func withByte(b []byte, i int64, c byte) []byte {
 	b = bytes.Clone(b)
 	b[i] = c
