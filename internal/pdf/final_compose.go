@@ -52,14 +52,9 @@ var errUnreadable = errors.New("original PDF cannot be stamped")
 // readOriginal reads a PDF original that can take stamps: one pdfcpu reads
 // and validates, with at least one page, and not encrypted (changing an
 // encrypted file would mean decrypting it, and an owner's password forbids
-// exactly that). Any panic of the parser on outside bytes is an error here.
-func readOriginal(b []byte) (ctx *model.Context, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			ctx, err = nil, fmt.Errorf("%w: parser panic: %v", errUnreadable, r)
-		}
-	}()
-	ctx, err = api.ReadAndValidate(bytes.NewReader(b), pdfcpuConfig())
+// exactly that).
+func readOriginal(b []byte) (*model.Context, error) {
+	ctx, err := api.ReadAndValidate(bytes.NewReader(b), pdfcpuConfig())
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", errUnreadable, err)
 	}

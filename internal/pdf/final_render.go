@@ -29,68 +29,99 @@ type finalDoc struct {
 	images       map[int]string // fpdf image names of signer i's image (2i) and stamp (2i+1)
 }
 
-// render builds the final PDF's bytes; f is valid.
+// render builds the final PDF's bytes; f is valid. A PDF original is
+// stamped when it can be; when it cannot (another format, a damaged or
+// encrypted PDF, or anything pdfcpu fails at while changing it), the
+// protocol alone carries the original as an attachment, so a completed
+// document always gets its final PDF.
 func (f *Final) render() ([]byte, error) {
-	var (
-		orig *model.Context
-		geo  []page
-	)
 	if f.isPDF() {
-		// An original that cannot be stamped is still kept: attached to the
-		// protocol, like any other format.
-		if ctx, err := readOriginal(f.Original); err == nil {
-			var placed []int
-			for _, s := range f.Signers {
-				if s.Place != nil {
-					placed = append(placed, s.Place.Page)
-				}
-			}
-			if g, err := pages(ctx, placed); err == nil {
-				orig, geo = ctx, g
-			}
+		if b, err := f.renderStamped(); err == nil {
+			return b, nil
 		}
 	}
+	d, err := f.renderPages(nil)
+	if err != nil {
+		return nil, err
+	}
+	ctx, err := readRendered(d)
+	if err != nil {
+		return nil, err
+	}
+	return f.finish(ctx)
+}
+
+// renderStamped builds the final PDF on the original's pages. Any panic of
+// pdfcpu on the original's objects is an error here.
+func (f *Final) renderStamped() (b []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			b, err = nil, fmt.Errorf("%w: panic: %v", errUnreadable, r)
+		}
+	}()
+	orig, err := readOriginal(f.Original)
+	if err != nil {
+		return nil, err
+	}
+	var placed []int
+	for _, s := range f.Signers {
+		if s.Place != nil {
+			placed = append(placed, s.Place.Page)
+		}
+	}
+	geo, err := pages(orig, placed)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", errUnreadable, err)
+	}
+	var overlays []int // the original page of each overlay page, in order
+	rendered, err := f.renderPages(func(d *finalDoc) { overlays = d.stamps(geo) })
+	if err != nil {
+		return nil, err
+	}
+	src, err := readRendered(rendered)
+	if err != nil {
+		return nil, err
+	}
+	c := newCopier(src, orig)
+	for i, pg := range overlays {
+		if err := c.stampOnto(i+1, pg, geo[pg-1].matrix()); err != nil {
+			return nil, fmt.Errorf("stamp page %d: %w", pg, err)
+		}
+	}
+	for p := len(overlays) + 1; p <= src.PageCount; p++ {
+		if err := c.appendPage(p); err != nil {
+			return nil, fmt.Errorf("append page: %w", err)
+		}
+	}
+	if err := dropAttachments(orig); err != nil {
+		return nil, fmt.Errorf("attachments of the original: %w", err)
+	}
+	return f.finish(orig)
+}
+
+// renderPages renders with fpdf what stamps draws (nothing when nil),
+// then the protocol.
+func (f *Final) renderPages(stamps func(*finalDoc)) ([]byte, error) {
 	d := &finalDoc{f: f, t: finalTexts[f.Lang]}
 	d.setup()
 	d.registerImages()
-	var overlays []int // original page numbers, in the order of the overlay pages
-	if orig != nil {
-		overlays = d.stamps(geo)
+	if stamps != nil {
+		stamps(d)
 	}
 	d.protocol()
-	if err := d.pdf.Error(); err != nil {
-		return nil, fmt.Errorf("render: %w", err)
-	}
 	var buf bytes.Buffer
 	if err := d.pdf.Output(&buf); err != nil {
 		return nil, fmt.Errorf("render: %w", err)
 	}
-	src, err := readRendered(buf.Bytes())
-	if err != nil {
+	return buf.Bytes(), nil
+}
+
+// finish attaches the files and writes the result.
+func (f *Final) finish(ctx *model.Context) ([]byte, error) {
+	if err := attach(ctx, f.attachments(), f.CompletedAt); err != nil {
 		return nil, err
 	}
-	out := src // the protocol alone
-	if orig != nil {
-		c := newCopier(src, orig)
-		for i, pg := range overlays {
-			if err := c.stampOnto(i+1, pg, geo[pg-1].matrix()); err != nil {
-				return nil, fmt.Errorf("stamp: %w", err)
-			}
-		}
-		for p := len(overlays) + 1; p <= src.PageCount; p++ {
-			if err := c.appendPage(p); err != nil {
-				return nil, fmt.Errorf("append protocol: %w", err)
-			}
-		}
-		if err := dropAttachments(orig); err != nil {
-			return nil, fmt.Errorf("attachments of the original: %w", err)
-		}
-		out = orig
-	}
-	if err := attach(out, f.attachments(), f.CompletedAt); err != nil {
-		return nil, err
-	}
-	b, err := writeCanonical(out, f.CompletedAt)
+	b, err := writeCanonical(ctx, f.CompletedAt)
 	if err != nil {
 		return nil, fmt.Errorf("write: %w", err)
 	}
