@@ -70,7 +70,7 @@ type Signature struct {
 	Certificate  *x509.Certificate
 	Name         string // subject common name
 	Organization string
-	Serial       string // certificate serial number, hex
+	Serial       string // certificate serial number, hex, two digits a byte
 	SigningTime  time.Time
 
 	// Checks.

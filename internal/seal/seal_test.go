@@ -170,7 +170,7 @@ func TestSealIsValidForPdfsig(t *testing.T) {
 	sig := rep.Signatures[0]
 	seal := s.Chain()[0]
 	if !sig.Intact || !sig.CoversWholeFile || !sig.SignatureValid || !sig.Trusted || sig.HasTimestamp ||
-		sig.Name != seal.Subject.CommonName || sig.Organization != "Paraph" || sig.Serial != fmt.Sprintf("%x", seal.SerialNumber) ||
+		sig.Name != seal.Subject.CommonName || sig.Organization != "Paraph" || sig.Serial != hex.EncodeToString(seal.SerialNumber.Bytes()) ||
 		time.Since(sig.SigningTime) > time.Minute {
 		t.Errorf("signature: %+v", sig)
 	}
