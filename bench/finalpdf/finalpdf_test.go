@@ -33,6 +33,9 @@ func contract(b *testing.B) []byte {
 	p := fpdf.New("P", "mm", "A4", "")
 	p.AddUTF8FontFromBytes("DejaVu", "", dejavusans.TTF)
 	p.SetCompression(true)
+	p.SetCatalogSort(true)
+	p.SetCreationDate(time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC))
+	p.SetModificationDate(time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC))
 	for i := range 20 {
 		p.AddPage()
 		p.SetFont("DejaVu", "", 13)
