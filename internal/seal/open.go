@@ -61,31 +61,35 @@ func Open(ctx context.Context, c Config) (*Sealer, error) {
 		s.now = time.Now
 	}
 	var err error
+	var source string // where the key and certificate came from, for errors
 	switch {
 	case c.Signer != nil:
 		if c.CertFile != "" || c.KeyFile != "" {
-			return nil, errors.New("seal: a key from a token and key files are both configured; give one")
+			return nil, errors.New("seal: a signer and key files are both configured; give one")
 		}
 		if len(c.Chain) == 0 {
-			return nil, errors.New("seal: the key from the token has no certificate")
+			return nil, errors.New("seal: the given signer has no certificate chain")
 		}
-		s.signer, s.chain = c.Signer, c.Chain
+		s.signer, s.chain, source = c.Signer, c.Chain, "the given signer"
 	case c.CertFile != "" || c.KeyFile != "":
 		if c.CertFile == "" || c.KeyFile == "" {
 			return nil, errors.New("seal: give both the certificate file and the key file, or neither")
 		}
 		s.signer, s.chain, err = loadFiles(c.CertFile, c.KeyFile)
+		source = c.CertFile
 	default:
 		if c.Dir == "" {
 			return nil, errors.New("seal: no data dir for the generated seal key")
 		}
-		s.signer, s.chain, s.root, err = openGenerated(filepath.Join(c.Dir, "seal"), s.name, s.now())
+		dir := filepath.Join(c.Dir, "seal")
+		s.signer, s.chain, s.root, err = openGenerated(dir, s.name, s.now())
+		source = filepath.Join(dir, CertFile)
 	}
 	if err != nil {
 		return nil, err
 	}
 	if err := s.checkKey(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("seal: %s: %w", source, err)
 	}
 	if s.root == nil {
 		s.root = s.chain[len(s.chain)-1]
@@ -101,25 +105,25 @@ func (s *Sealer) checkKey() error {
 		switch k.Curve {
 		case elliptic.P256(), elliptic.P384(), elliptic.P521():
 		default:
-			return fmt.Errorf("seal: unsupported key: ECDSA on %s (use P-256, P-384 or P-521)", k.Curve.Params().Name)
+			return fmt.Errorf("unsupported key: ECDSA on %s (use P-256, P-384 or P-521)", k.Curve.Params().Name)
 		}
 	case *rsa.PublicKey:
 		if k.N.BitLen() < 2048 {
-			return fmt.Errorf("seal: unsupported key: RSA %d bits (use 2048 or more)", k.N.BitLen())
+			return fmt.Errorf("unsupported key: RSA %d bits (use 2048 or more)", k.N.BitLen())
 		}
 	default:
-		return fmt.Errorf("seal: unsupported key: %T (use ECDSA or RSA)", k)
+		return fmt.Errorf("unsupported key: %T (use ECDSA or RSA)", k)
 	}
 	pub, ok := s.signer.Public().(interface{ Equal(crypto.PublicKey) bool })
 	if !ok || !pub.Equal(cert.PublicKey) {
-		return fmt.Errorf("seal: the key does not match the seal certificate %q", cert.Subject.CommonName)
+		return fmt.Errorf("the key does not match the seal certificate %q", cert.Subject.CommonName)
 	}
 	now := s.now()
 	if now.After(cert.NotAfter) {
-		return fmt.Errorf("seal: the seal certificate %q expired on %s", cert.Subject.CommonName, cert.NotAfter.Format(time.DateOnly))
+		return fmt.Errorf("the seal certificate %q expired on %s", cert.Subject.CommonName, cert.NotAfter.Format(time.DateOnly))
 	}
 	if now.Before(cert.NotBefore) {
-		return fmt.Errorf("seal: the seal certificate %q is valid only from %s", cert.Subject.CommonName, cert.NotBefore.Format(time.RFC3339))
+		return fmt.Errorf("the seal certificate %q is valid only from %s", cert.Subject.CommonName, cert.NotBefore.Format(time.RFC3339))
 	}
 	return nil
 }

@@ -161,6 +161,8 @@ func TestOpenBadConfig(t *testing.T) {
 	edCert := ca.issue(t, edKey.Public(), now.Add(-time.Hour), now.Add(time.Hour))
 
 	certFile := mustWrite(t, "seal.pem", certPEM(cert))
+	expiredFile := mustWrite(t, "expired.pem", certPEM(expired))
+	edFile := mustWrite(t, "ed.pem", certPEM(edCert))
 	keyFile := mustWrite(t, "seal.key", keyPEM(t, key))
 	missing := filepath.Join(t.TempDir(), "nothing.pem")
 	damagedDir := t.TempDir()
@@ -176,11 +178,11 @@ func TestOpenBadConfig(t *testing.T) {
 		{"missing key file", Config{CertFile: certFile, KeyFile: missing}, []string{"key file", missing}},
 		{"only a certificate", Config{CertFile: certFile}, []string{"both the certificate file and the key file"}},
 		{"key of another certificate", Config{CertFile: certFile, KeyFile: mustWrite(t, "other.key", keyPEM(t, otherKey))}, []string{"does not match", certFile}},
-		{"expired certificate", Config{CertFile: mustWrite(t, "expired.pem", certPEM(expired)), KeyFile: keyFile}, []string{"expired"}},
-		{"unsupported key", Config{CertFile: mustWrite(t, "ed.pem", certPEM(edCert)), KeyFile: mustWrite(t, "ed.key", keyPEM(t, edKey))}, []string{"unsupported key"}},
+		{"expired certificate", Config{CertFile: expiredFile, KeyFile: keyFile}, []string{"expired", expiredFile}},
+		{"unsupported key", Config{CertFile: edFile, KeyFile: mustWrite(t, "ed.key", keyPEM(t, edKey))}, []string{"unsupported key", edFile}},
 		{"not PEM", Config{CertFile: mustWrite(t, "junk.pem", []byte("junk")), KeyFile: keyFile}, []string{"no PEM certificate"}},
 		{"signer and files", Config{Signer: key, Chain: []*x509.Certificate{cert}, CertFile: certFile, KeyFile: keyFile}, []string{"give one"}},
-		{"signer without certificate", Config{Signer: key}, []string{"no certificate"}},
+		{"signer without certificate", Config{Signer: key}, []string{"no certificate chain"}},
 		{"signer of another certificate", Config{Signer: otherKey, Chain: []*x509.Certificate{cert}}, []string{"does not match"}},
 		{"no data dir", Config{}, []string{"no data dir"}},
 		{"generated seal with a file missing", Config{Dir: damagedDir}, []string{filepath.Join(damagedDir, "seal", CertFile)}},
@@ -190,6 +192,7 @@ func TestOpenBadConfig(t *testing.T) {
 			if err == nil {
 				t.Fatal("Open succeeded")
 			}
+			t.Log(err)
 			for _, w := range tc.want {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("error %q does not say %q", err, w)
