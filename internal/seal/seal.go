@@ -60,9 +60,9 @@ func (s *Sealer) Root() *x509.Certificate { return s.root }
 // the seal can be retried later.
 var ErrTimestamp = errors.New("seal: timestamp authority")
 
-// Seal writes pdf to w with the seal appended as an incremental update. The
-// bytes of pdf are not changed; w receives them followed by the update, and
-// nothing at all when Seal fails.
+// Seal writes the PDF doc to w with the seal appended as an incremental
+// update. The bytes of doc are not changed: w receives them followed by the
+// update, and nothing at all when Seal fails.
 func (s *Sealer) Seal(ctx context.Context, w io.Writer, doc []byte, info Info) (err error) {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("seal: %w", err)
