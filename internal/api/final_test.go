@@ -184,10 +184,15 @@ func TestFinalPDFAndPublicVerification(t *testing.T) {
 			// The counterparty organization is not on this route: it may not read the file.
 			wantProblem(t, "a stranger's final.pdf", p.outside.do("GET", "/api/v1/documents/"+doc+"/final.pdf", ""), 404, "not_found")
 
-			// The seal holds, by Paraph's own check (pdfsig's is in internal/seal).
+			// The seal holds, by Paraph's own check and by poppler's, which
+			// trusts the instance root in an NSS database.
 			check, err := seal.Check(t.Context(), bytes.NewReader(finalPDF), int64(len(finalPDF)), sealPool(sealer), time.Now())
 			if err != nil || check.Indication != seal.Passed {
 				t.Fatalf("seal check: %+v %v", check, err)
+			}
+			if out := testtool.PDFSig(t, testtool.NSSDB(t, sealer.Root()), finalPDF); !strings.Contains(out, "Signature is Valid.") ||
+				!strings.Contains(out, "Certificate is Trusted.") || !strings.Contains(out, "Total document signed") {
+				t.Errorf("pdfsig on the final PDF:\n%s", out)
 			}
 			// Real text: the title with Ukrainian letters, both signers,
 			// the filled field, the original's hash, the verification link.
