@@ -12,6 +12,8 @@ import (
 	"github.com/go-pdf/fpdf"
 
 	"paraph/internal/seal/tsatest"
+
+	"paraph/internal/testtool"
 )
 
 // Files that are not an intact sealed PDF come out failed or indeterminate
@@ -133,7 +135,7 @@ func TestSealTwice(t *testing.T) {
 	// second use of one certificate in a file as "Unknown issue with
 	// Certificate", whichever seal made it (two different seals are both
 	// trusted).
-	out := pdfsig(t, nssDB(t, s.Root()), twice)
+	out := testtool.PDFSig(t, testtool.NSSDB(t, s.Root()), twice)
 	if strings.Count(out, "Signature is Valid.") != 2 {
 		t.Errorf("pdfsig:\n%s", out)
 	}
@@ -151,7 +153,7 @@ func TestSealNonASCIIInfo(t *testing.T) {
 	if rep := mustCheck(t, out.Bytes(), s.Root()); rep.Indication != Passed {
 		t.Fatalf("Check: %+v", rep)
 	}
-	got := pdfsig(t, nssDB(t, s.Root()), out.Bytes())
+	got := testtool.PDFSig(t, testtool.NSSDB(t, s.Root()), out.Bytes())
 	if !strings.Contains(got, "Signature is Valid.") {
 		t.Errorf("pdfsig:\n%s", got)
 	}

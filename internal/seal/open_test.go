@@ -17,6 +17,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"paraph/internal/testtool"
 )
 
 // The generated seal is made once and found again by later starts, with
@@ -143,7 +145,7 @@ func TestOpenConfigured(t *testing.T) {
 		if rep.Indication != Passed || rep.Signatures[0].Name != "Configured seal" || rep.Signatures[0].Organization != "Acme" {
 			t.Errorf("%s: Check: %+v", name, rep)
 		}
-		if out := pdfsig(t, nssDB(t, ca.cert), sealed); !strings.Contains(out, "Signature is Valid.") || !strings.Contains(out, "Certificate is Trusted.") {
+		if out := testtool.PDFSig(t, testtool.NSSDB(t, ca.cert), sealed); !strings.Contains(out, "Signature is Valid.") || !strings.Contains(out, "Certificate is Trusted.") {
 			t.Errorf("%s: pdfsig:\n%s", name, out)
 		}
 	}

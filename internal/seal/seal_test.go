@@ -5,10 +5,8 @@ import (
 	"context"
 	"crypto/x509"
 	"encoding/hex"
-	"encoding/pem"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,22 +15,9 @@ import (
 	"github.com/go-pdf/fpdf"
 
 	"paraph/cades"
-)
 
-// needTool returns the path of a command-line tool, skipping the test when
-// it is missing — except under CI=true, where a missing tool must not pass
-// quietly.
-func needTool(tb testing.TB, name, pkg string) string {
-	tb.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			tb.Fatalf("%s is required under CI (apt-get install %s)", name, pkg)
-		}
-		tb.Skipf("%s not installed (apt-get install %s): check skipped", name, pkg)
-	}
-	return p
-}
+	"paraph/internal/testtool"
+)
 
 // mustPDF makes a PDF of n pages of text.
 func mustPDF(tb testing.TB, pages int) []byte {
@@ -118,33 +103,6 @@ func mustWrite(tb testing.TB, name string, data []byte) string {
 	return p
 }
 
-// nssDB makes an NSS database for pdfsig, trusting the given roots for
-// signing.
-func nssDB(tb testing.TB, roots ...*x509.Certificate) string {
-	tb.Helper()
-	certutil := needTool(tb, "certutil", "libnss3-tools")
-	dir := tb.TempDir()
-	if out, err := exec.Command(certutil, "-N", "-d", "sql:"+dir, "--empty-password").CombinedOutput(); err != nil {
-		tb.Fatalf("certutil -N: %v %s", err, out)
-	}
-	for i, r := range roots {
-		p := mustWrite(tb, "root.pem", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: r.Raw}))
-		if out, err := exec.Command(certutil, "-A", "-d", "sql:"+dir, "-n", fmt.Sprintf("root%d", i), "-t", "CT,C,C", "-a", "-i", p).CombinedOutput(); err != nil {
-			tb.Fatalf("certutil -A: %v %s", err, out)
-		}
-	}
-	return dir
-}
-
-// pdfsig runs poppler's pdfsig on pdf with the NSS database nss.
-func pdfsig(tb testing.TB, nss string, pdf []byte) string {
-	tb.Helper()
-	bin := needTool(tb, "pdfsig", "poppler-utils")
-	p := mustWrite(tb, "sealed.pdf", pdf)
-	out, _ := exec.Command(bin, "-nssdir", "sql:"+nss, p).CombinedOutput() // exit 1 for invalid signatures
-	return string(out)
-}
-
 // The seal is what poppler calls a valid signature over the whole document
 // by a trusted certificate, when the instance root is trusted, and Check
 // agrees.
@@ -156,7 +114,7 @@ func TestSealIsValidForPdfsig(t *testing.T) {
 		t.Fatal("the seal changed the document's bytes instead of appending an update")
 	}
 
-	out := pdfsig(t, nssDB(t, s.Root()), sealed)
+	out := testtool.PDFSig(t, testtool.NSSDB(t, s.Root()), sealed)
 	for _, want := range []string{"Signature is Valid.", "Certificate is Trusted.", "Total document signed", "Paraph PDF seal"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("pdfsig does not say %q:\n%s", want, out)
@@ -183,7 +141,7 @@ func TestSealUntrustedRoot(t *testing.T) {
 	other := MustOpen(t, Config{})
 	sealed := mustSeal(t, s, mustPDF(t, 1))
 
-	out := pdfsig(t, nssDB(t, other.Root()), sealed)
+	out := testtool.PDFSig(t, testtool.NSSDB(t, other.Root()), sealed)
 	if !strings.Contains(out, "Signature is Valid.") || strings.Contains(out, "Certificate is Trusted.") {
 		t.Errorf("pdfsig without the root:\n%s", out)
 	}
@@ -199,7 +157,7 @@ func TestSealUntrustedRoot(t *testing.T) {
 func TestSealBrokenByOneByte(t *testing.T) {
 	s := MustOpen(t, Config{})
 	sealed := mustSeal(t, s, mustPDF(t, 2))
-	nss := nssDB(t, s.Root())
+	nss := testtool.NSSDB(t, s.Root())
 	br := mustCheck(t, sealed, s.Root()).Signatures[0].ByteRange
 
 	t.Run("content", func(t *testing.T) {
@@ -209,7 +167,7 @@ func TestSealBrokenByOneByte(t *testing.T) {
 			t.Fatal("no CreationDate before the signature")
 		}
 		broken[i+len("/CreationDate (D:2")] ^= 1
-		out := pdfsig(t, nss, broken)
+		out := testtool.PDFSig(t, nss, broken)
 		if strings.Contains(out, "Signature is Valid.") || !strings.Contains(out, "Digest Mismatch") {
 			t.Errorf("pdfsig on a changed byte:\n%s", out)
 		}
@@ -241,7 +199,7 @@ func TestSealBrokenByOneByte(t *testing.T) {
 			t.Fatal(err)
 		}
 		broken := flipHex(t, sd.Signers[0].Signature)
-		if out := pdfsig(t, nss, broken); strings.Contains(out, "Signature is Valid.") {
+		if out := testtool.PDFSig(t, nss, broken); strings.Contains(out, "Signature is Valid.") {
 			t.Errorf("pdfsig on a changed signature value:\n%s", out)
 		}
 		rep := mustCheck(t, broken, s.Root())
@@ -261,7 +219,7 @@ func TestSealBrokenByOneByte(t *testing.T) {
 		if rep.Indication != Failed || rep.Code != ChangedAfterSeal || rep.Signatures[0].CoversWholeFile {
 			t.Errorf("Check: %+v", rep)
 		}
-		if out := pdfsig(t, nss, grown); strings.Contains(out, "Total document signed") {
+		if out := testtool.PDFSig(t, nss, grown); strings.Contains(out, "Total document signed") {
 			t.Errorf("pdfsig on a grown file:\n%s", out)
 		}
 	})

@@ -15,6 +15,8 @@ import (
 
 	"paraph/cades"
 	"paraph/internal/seal/tsatest"
+
+	"paraph/internal/testtool"
 )
 
 // With a TSA the seal carries a signature timestamp that openssl ts
@@ -38,7 +40,7 @@ func TestSealTimestamp(t *testing.T) {
 		t.Fatal(err)
 	}
 	imprint := sha256.Sum256(sd.Signers[0].Signature)
-	openssl := needTool(t, "openssl", "openssl")
+	openssl := testtool.Need(t, "openssl", "openssl")
 	tokenFile, rootFile := mustWrite(t, "token.der", token), mustWrite(t, "tsa-root.pem", tsa.RootPEM)
 	out, err := exec.Command(openssl, "ts", "-verify", "-in", tokenFile, "-token_in", "-digest", hex.EncodeToString(imprint[:]), "-CAfile", rootFile).CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "Verification: OK") {
@@ -62,7 +64,7 @@ func TestSealTimestamp(t *testing.T) {
 	if sig := rep.Signatures[0]; rep.Indication != Passed || !sig.TimestampValid || sig.TimestampTrusted {
 		t.Fatalf("Check without the TSA root: %+v", rep)
 	}
-	if out := pdfsig(t, nssDB(t, s.Root()), sealed); !strings.Contains(out, "Signature is Valid.") {
+	if out := testtool.PDFSig(t, testtool.NSSDB(t, s.Root()), sealed); !strings.Contains(out, "Signature is Valid.") {
 		t.Errorf("pdfsig on a timestamped seal:\n%s", out)
 	}
 	// A changed byte in the token (its TSA signature ends it) fails the seal
