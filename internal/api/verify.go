@@ -52,7 +52,7 @@ func (a *API) verifyUpload(w http.ResponseWriter, r *http.Request) error {
 			return paraph.Invalid("signature", "file_empty", "The signature file is empty.")
 		}
 	}
-	rep, id, err := a.svc.Verify(r.Context(), core.VerifyUpload{File: f, FileName: hdr.Filename, Signature: sig})
+	rep, id, err := a.svc.Verify(r.Context(), core.VerifyUpload{File: f, Size: hdr.Size, FileName: hdr.Filename, Signature: sig})
 	if err != nil {
 		return err
 	}

@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"paraph"
@@ -26,7 +25,8 @@ const verifyReportTTL = 7 * 24 * time.Hour
 
 // VerifyUpload is a file someone wants checked, maybe with its signature.
 type VerifyUpload struct {
-	File      io.Reader
+	File      io.ReaderAt // the upload as the HTTP layer keeps it (in memory, or a temporary file)
+	Size      int64
 	FileName  string
 	Signature []byte // nil when none was given
 }
@@ -43,19 +43,19 @@ func (s *Service) Verify(ctx context.Context, in VerifyUpload) (*verify.Report, 
 	if len(in.Signature) > MaxVerifySignature {
 		return nil, "", paraph.Invalid("signature", "signature_too_large", "A signature file is 1 MiB at most.")
 	}
+	switch {
+	case in.Size <= 0:
+		return nil, "", paraph.Invalid("file", "file_empty", "The file is empty.")
+	case in.Size > s.cfg.MaxDocumentSize:
+		return nil, "", paraph.Invalid("file", "file_too_large", fmt.Sprintf("The file is larger than %d MiB.", s.cfg.MaxDocumentSize>>20))
+	}
 	s.verifySlots <- struct{}{} // a few checks at once: each reads a whole file
 	defer func() { <-s.verifySlots }()
-	f, size, sum, err := s.spool(in.File)
+	rep, sum, err := s.check(ctx, in.File, in.Size, in.Signature)
 	if err != nil {
 		return nil, "", err
 	}
-	defer os.Remove(f.Name())
-	defer f.Close()
-	rep, err := s.check(ctx, f, size, in.Signature)
-	if err != nil {
-		return nil, "", err
-	}
-	rep.FileName, rep.Size, rep.SHA256 = truncate(in.FileName, 255), size, sum
+	rep.FileName, rep.Size, rep.SHA256 = truncate(in.FileName, 255), in.Size, sum
 	err = s.db.Read(ctx, func(tx *store.Tx) error {
 		return s.findDocuments(ctx, tx, rep, sum)
 	})
@@ -75,51 +75,58 @@ func (s *Service) Verify(ctx context.Context, in VerifyUpload) (*verify.Report, 
 	return rep, id, err
 }
 
-// spool copies an upload to a temporary file, within the document size cap.
-func (s *Service) spool(r io.Reader) (*os.File, int64, string, error) {
-	f, err := os.CreateTemp("", "paraph-verify-*")
-	if err != nil {
-		return nil, 0, "", paraph.Internal(err)
-	}
-	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(f, h), io.LimitReader(r, s.cfg.MaxDocumentSize+1))
-	fail := func(e error) (*os.File, int64, string, error) {
-		f.Close()
-		os.Remove(f.Name())
-		return nil, 0, "", e
-	}
-	switch {
-	case err != nil:
-		return fail(paraph.Invalid("file", "upload_incomplete", "The file did not arrive whole; send it again."))
-	case n == 0:
-		return fail(paraph.Invalid("file", "file_empty", "The file is empty."))
-	case n > s.cfg.MaxDocumentSize:
-		return fail(paraph.Invalid("file", "file_too_large", fmt.Sprintf("The file is larger than %d MiB.", s.cfg.MaxDocumentSize>>20)))
-	}
-	return f, n, hex.EncodeToString(h.Sum(nil)), nil
-}
-
-// check verifies the file's own signatures: the detached one given, or the
-// seal and embedded signatures of a PDF.
-func (s *Service) check(ctx context.Context, f *os.File, size int64, sig []byte) (*verify.Report, error) {
+// check verifies the file's own signatures — the detached one given, or
+// the seal and embedded signatures of a PDF — and hashes it, in one pass
+// over the file where it can.
+func (s *Service) check(ctx context.Context, f io.ReaderAt, size int64, sig []byte) (*verify.Report, string, error) {
 	trust, err := s.trustStore(ctx)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	opts := verify.Options{Now: s.clock.Now(), CheckRevocation: s.cfg.CheckRevocation}
-	if sig != nil {
-		rep, err := verify.Detached(ctx, io.NewSectionReader(f, 0, size), sig, trust, opts)
-		if err != nil {
-			return nil, paraph.Invalid("signature", "signature_unreadable", "The signature file is not a CMS signature (.sig, .p7s).")
+	h := sha256.New()
+	hashed := &countingWriter{w: h}
+	sum := func() (string, error) {
+		if hashed.n < size { // what the check did not read
+			if _, err := io.Copy(hashed, io.NewSectionReader(f, hashed.n, size-hashed.n)); err != nil {
+				return "", paraph.Internal(err)
+			}
 		}
-		return rep, nil
+		return hex.EncodeToString(h.Sum(nil)), nil
 	}
-	head := make([]byte, 1024)
+	var rep *verify.Report
+	switch head := make([]byte, 1024); {
+	case sig != nil:
+		rep, err = verify.Detached(ctx, io.TeeReader(io.NewSectionReader(f, 0, size), hashed), sig, trust, opts)
+		if err != nil {
+			return nil, "", paraph.Invalid("signature", "signature_unreadable", "The signature file is not a CMS signature (.sig, .p7s).")
+		}
+	case !bytes.Contains(head[:readHead(f, head)], []byte("%PDF-")):
+		rep = &verify.Report{Kind: verify.KindFile, Result: verify.Passed, CheckedAt: opts.Now}
+	default:
+		if rep, err = verify.FinalPDF(ctx, f, size, trust, verify.FinalOptions{Options: opts, SealRoots: s.sealRoots()}); err != nil {
+			return nil, "", err
+		}
+	}
+	digest, err := sum()
+	return rep, digest, err
+}
+
+func readHead(f io.ReaderAt, head []byte) int {
 	n, _ := f.ReadAt(head, 0)
-	if !bytes.Contains(head[:n], []byte("%PDF-")) {
-		return &verify.Report{Kind: verify.KindFile, Result: verify.Passed, CheckedAt: opts.Now}, nil
-	}
-	return verify.FinalPDF(ctx, f, size, trust, verify.FinalOptions{Options: opts, SealRoots: s.sealRoots()})
+	return n
+}
+
+// countingWriter counts what passes through.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // sealRoots are the roots the instance's seal chains to.

@@ -61,7 +61,7 @@ func (w *Web) verifyUpload(q *request) error {
 			return q.render(http.StatusUnprocessableEntity, "verify", data)
 		}
 	}
-	rep, id, err := w.svc.Verify(q.r.Context(), core.VerifyUpload{File: file, FileName: hdr.Filename, Signature: sig})
+	rep, id, err := w.svc.Verify(q.r.Context(), core.VerifyUpload{File: file, Size: hdr.Size, FileName: hdr.Filename, Signature: sig})
 	if err != nil {
 		if err := f.failed(err); err != nil {
 			return err
