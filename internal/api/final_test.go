@@ -25,6 +25,7 @@ import (
 	"paraph/internal/notify"
 	"paraph/internal/notify/smtptest"
 	"paraph/internal/seal"
+	"paraph/internal/seal/tsatest"
 	"paraph/internal/servertest"
 	"paraph/internal/storetest"
 	"paraph/internal/testtool"
@@ -120,7 +121,8 @@ func TestFinalPDFAndPublicVerification(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			sealer, err := seal.Open(t.Context(), seal.Config{Dir: t.TempDir(), Name: "Paraph test"})
+			tsa := tsatest.Start(t)
+			sealer, err := seal.Open(t.Context(), seal.Config{Dir: t.TempDir(), Name: "Paraph test", TSAURL: tsa.URL})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -251,6 +253,11 @@ func TestFinalPDFAndPublicVerification(t *testing.T) {
 			sealRep := r.json["seal"].(map[string]any)
 			sigs := r.json["signatures"].([]any)
 			orig := r.json["original"].(map[string]any)
+			// The seal carries the TSA's time (its token is checked by
+			// openssl ts -verify in internal/seal).
+			if ts, _ := sealRep["timestamp"].(string); ts == "" {
+				t.Errorf("the seal has no timestamp: %v", sealRep)
+			}
 			if len(docs) != 1 || docs[0].(map[string]any)["title"] != "Акт № 17 — ґанок, їжак, єнот, і" || sealRep["indication"] != "passed" ||
 				len(sigs) != 1 || sigs[0].(map[string]any)["indication"] != "passed" || orig["sha256"] != hex.EncodeToString(origSum[:]) {
 				t.Fatalf("verify final: %s", r.body)
