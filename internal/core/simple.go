@@ -51,6 +51,9 @@ type SigningSession struct {
 	OrgName  string
 	Address  string // where the code goes, masked
 	Ready    bool   // it is this signer's turn
+	// VerifyID names the public page of the final PDF (/v/{VerifyID}) once
+	// the document is complete: where the signer gets the signed PDF.
+	VerifyID string
 }
 
 // linkSigner resolves a signing link: the link is the credential, bound to
@@ -102,6 +105,11 @@ func (s *Service) LookupSigningLink(ctx context.Context, secret string) (*Signin
 		}
 		out = &SigningSession{Document: d, Signer: *sg, OrgName: org.Name, Address: MaskAddress(addr),
 			Ready: d.State == paraph.DocInProgress && sg.Stage == d.CurrentStage && sg.State == paraph.SignerWaiting}
+		if d.State == paraph.DocCompleted && sg.State == paraph.SignerSigned {
+			if fin, err := tx.FindFinal(ctx, d.ID); err == nil {
+				out.VerifyID = fin.VerifyID
+			}
+		}
 		return nil
 	})
 	return out, err

@@ -44,6 +44,9 @@ func TestFinalPDFPages(t *testing.T) {
 		t.Fatalf("no verification link on the document page\n%s", squeeze(text(page)))
 	}
 	vpage := m[1]
+	// The client's link now leads to the signed PDF too.
+	_, page = c.get(link)
+	mustContain(t, page, "Подписанный PDF и проверка", `href="`+vpage+`"`)
 	h := headersOf(t, w.owner, "/documents/"+doc+"/final.pdf?download=1")
 	if h.Get("Content-Type") != "application/pdf" || !strings.Contains(h.Get("Content-Disposition"), "act-17.signed.pdf") {
 		t.Fatalf("final.pdf headers: %v", h)
