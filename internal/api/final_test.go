@@ -279,6 +279,10 @@ func TestFinalPDFAndPublicVerification(t *testing.T) {
 				t.Fatalf("report seal: %+v %v", c, err)
 			}
 
+			// The client's signing link now names the signed PDF's page.
+			if rr := anon.do("GET", "/api/v1/signing/"+token, ""); rr.json["verify_url"] != final["verify_url"] {
+				t.Errorf("link after completion: %s", rr.body)
+			}
 			// The QR link: anyone holding it sees the report and gets the file.
 			vid := final["verify_url"].(string)[strings.LastIndex(final["verify_url"].(string), "/")+1:]
 			if rr := anon.do("GET", "/api/v1/verify/documents/"+vid, ""); rr.status != 200 || rr.json["result"] != "passed" || rr.json["seal"] == nil {

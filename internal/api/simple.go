@@ -38,6 +38,7 @@ type signingLinkJSON struct {
 	Organization string `json:"organization"`
 	CodeSentTo   string `json:"code_sent_to"`
 	Ready        bool   `json:"ready"`
+	VerifyURL    string `json:"verify_url,omitempty"` // once complete: the signed PDF's public page
 }
 
 // linkHeaders keeps the token in the URL out of Referer headers and caches.
@@ -65,6 +66,9 @@ func (a *API) signingLink(w http.ResponseWriter, r *http.Request) error {
 		out.Signer.Fields = []paraph.Field{}
 	}
 	out.Organization, out.CodeSentTo, out.Ready = sess.OrgName, sess.Address, sess.Ready
+	if sess.VerifyID != "" {
+		out.VerifyURL = a.svc.Config().BaseURL + "/v/" + sess.VerifyID
+	}
 	return writeJSON(w, http.StatusOK, out)
 }
 
