@@ -848,7 +848,10 @@ func TestFinalGolden(t *testing.T) {
 
 // FuzzFinalOriginal: whatever bytes come as a PDF original, Render makes
 // a final PDF (stamped or the protocol alone) without panicking, and the
-// original comes back out of it byte for byte.
+// original comes back out of it byte for byte. A render takes tens of
+// milliseconds, so keep minimizing short:
+//
+//	go test ./internal/pdf -run x -fuzz FuzzFinalOriginal -fuzzminimizetime 3s
 func FuzzFinalOriginal(f *testing.F) {
 	pdf := MustOriginal(f, "A4")
 	for _, seed := range [][]byte{
