@@ -105,3 +105,31 @@ func TestFinalPDFPages(t *testing.T) {
 		t.Errorf("no file error: %q", got)
 	}
 }
+
+// The route editor keeps a signer's stamp position and puts a wrong one's
+// error next to it.
+func TestRouteStampPlace(t *testing.T) {
+	w := newDocWorld(t)
+	doc := w.draft(t, "Акт со штампом")
+	route := personStage("Клиентов Кирилл Олегович", "client@example.com")
+	route["stages[0].signers[0].place.page"] = "0"
+	route["stages[0].signers[0].place.x"] = "20"
+	route["stages[0].signers[0].place.y"] = "200"
+	status, page := w.owner.route(doc, "save", route)
+	if status != http.StatusUnprocessableEntity {
+		t.Fatalf("page 0: %d", status)
+	}
+	mustContain(t, page, "Страницы считаются с 1.", "Место штампа в подписанном PDF")
+	route["stages[0].signers[0].place.page"] = "2"
+	route["stages[0].signers[0].place.x"] = "20,5"
+	if status, page = w.owner.route(doc, "save", route); status != http.StatusOK || !strings.Contains(page, "Маршрут сохранён.") {
+		t.Fatalf("save: %d\n%s", status, squeeze(text(page)))
+	}
+	_, page = w.owner.get("/documents/" + doc)
+	for _, want := range []string{`name="stages[0].signers[0].place.page" value="2"`, `name="stages[0].signers[0].place.x" value="20.5"`,
+		`name="stages[0].signers[0].place.y" value="200"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the saved place is not shown: %s", want)
+		}
+	}
+}

@@ -32,7 +32,40 @@ type signerForm struct {
 	Kind                                     string // member, org, person
 	MemberID, OrgID, FullName, Email, Phone  string
 	Fields                                   []fieldForm // asked of the signer (simple signatures)
+	PlacePage, PlaceX, PlaceY                string      // where the stamp goes on the signed PDF; all empty: the last page
 	Error, NameError, EmailError, PhoneError string
+	PlaceError                               string
+}
+
+// place reads the stamp's position: nil when left empty. A number that does
+// not parse is kept out of range, so core says what is wrong with it.
+func (r signerForm) place() *paraph.Place {
+	page, x, y := strings.TrimSpace(r.PlacePage), strings.TrimSpace(r.PlaceX), strings.TrimSpace(r.PlaceY)
+	if page == "" && x == "" && y == "" {
+		return nil
+	}
+	num := func(s string) float64 {
+		f, err := strconv.ParseFloat(strings.ReplaceAll(s, ",", "."), 64)
+		if err != nil || s == "" {
+			return -1
+		}
+		return f
+	}
+	p := &paraph.Place{X: num(x), Y: num(y)}
+	if n, err := strconv.Atoi(page); err == nil {
+		p.Page = n
+	}
+	return p
+}
+
+// placeForm shows a saved position in the editor.
+func placeForm(row *signerForm, p *paraph.Place) {
+	if p == nil {
+		return
+	}
+	row.PlacePage = strconv.Itoa(p.Page)
+	row.PlaceX = strconv.FormatFloat(p.X, 'f', -1, 64)
+	row.PlaceY = strconv.FormatFloat(p.Y, 'f', -1, 64)
 }
 
 // fieldForm is one requested field row. Its name is kept when the route
@@ -76,6 +109,7 @@ func editorFrom(d *paraph.Document) *routeEditor {
 			for _, f := range sg.Fields {
 				row.Fields = append(row.Fields, fieldForm{Name: f.Name, Label: f.Label, Kind: f.Kind, Required: f.Required})
 			}
+			placeForm(&row, sg.Place)
 			switch {
 			case sg.MemberID != "":
 				row.Kind = "member"
@@ -115,7 +149,7 @@ func editorPosted(v url.Values) *routeEditor {
 			q := p + ".signers[" + strconv.Itoa(j) + "]"
 			row := signerForm{Kind: v.Get(q + ".kind"), MemberID: v.Get(q + ".member_id"),
 				OrgID: strings.TrimSpace(v.Get(q + ".org_id")), FullName: v.Get(q + ".full_name"), Email: v.Get(q + ".email"),
-				Phone: v.Get(q + ".phone")}
+				Phone: v.Get(q + ".phone"), PlacePage: v.Get(q + ".place.page"), PlaceX: v.Get(q + ".place.x"), PlaceY: v.Get(q + ".place.y")}
 			for k := range min(atoi(v.Get(q+".fields")), 21) {
 				r := q + ".fields[" + strconv.Itoa(k) + "]"
 				row.Fields = append(row.Fields, fieldForm{Name: v.Get(r + ".name"), Label: v.Get(r + ".label"), Kind: v.Get(r + ".kind"),
@@ -203,13 +237,14 @@ func (e *routeEditor) stages() []paraph.Stage {
 					Phone: strings.TrimSpace(row.Phone)})
 			}
 			st.Signers[len(st.Signers)-1].Fields = fieldsOf(row.Fields)
+			st.Signers[len(st.Signers)-1].Place = row.place()
 		}
 		out = append(out, st)
 	}
 	return out
 }
 
-var routeFieldRe = regexp.MustCompile(`^stages\[(\d+)\](?:\.(side|signature|signers)(?:\[(\d+)\](?:\.(full_name|email|phone|fields)(?:\[(\d+)\]\.\w+)?)?)?)?$`)
+var routeFieldRe = regexp.MustCompile(`^stages\[(\d+)\](?:\.(side|signature|signers)(?:\[(\d+)\](?:\.(full_name|email|phone|fields|place)(?:\[(\d+)\])?(?:\.\w+)?)?)?)?$`)
 
 // place puts core's message next to the stage or signer row its field names,
 // or above the editor.
@@ -242,6 +277,8 @@ func (e *routeEditor) place(field, msg string) {
 		row.EmailError = msg
 	case "phone":
 		row.PhoneError = msg
+	case "place":
+		row.PlaceError = msg
 	case "fields":
 		if k := m[5]; k != "" && atoi(k) < len(row.Fields) {
 			row.Fields[atoi(k)].Error = msg
