@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"paraph"
+
+	"paraph/internal/testtool"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata")
@@ -180,20 +182,6 @@ func TestValidate(t *testing.T) {
 	}
 }
 
-// needTool returns the path of a poppler tool, skipping the test when it is
-// missing — except under CI=true, where a missing tool must not pass quietly.
-func needTool(tb testing.TB, name string) string {
-	tb.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			tb.Fatalf("%s is required under CI (apt-get install poppler-utils)", name)
-		}
-		tb.Skipf("%s not installed (apt-get install poppler-utils): PDF text checks skipped", name)
-	}
-	return p
-}
-
 // render writes the act to a temp file and returns its path.
 func render(tb testing.TB, a *Act) string {
 	tb.Helper()
@@ -214,7 +202,7 @@ func pdfText(tb testing.TB, path string, layout bool) string {
 	if layout {
 		args = append(args, "-layout")
 	}
-	out, err := exec.Command(needTool(tb, "pdftotext"), append(args, path, "-")...).Output()
+	out, err := exec.Command(testtool.Need(tb, "pdftotext", "poppler-utils"), append(args, path, "-")...).Output()
 	if err != nil {
 		tb.Fatalf("pdftotext: %v", err)
 	}
@@ -223,7 +211,7 @@ func pdfText(tb testing.TB, path string, layout bool) string {
 
 func pageCount(tb testing.TB, path string) int {
 	tb.Helper()
-	out, err := exec.Command(needTool(tb, "pdfinfo"), path).Output()
+	out, err := exec.Command(testtool.Need(tb, "pdfinfo", "poppler-utils"), path).Output()
 	if err != nil {
 		tb.Fatalf("pdfinfo: %v", err)
 	}
@@ -243,7 +231,7 @@ func preview(tb testing.TB, path, name string) {
 	if dir == "" {
 		return
 	}
-	if out, err := exec.Command(needTool(tb, "pdftoppm"), "-png", "-r", "60", path, filepath.Join(dir, name)).CombinedOutput(); err != nil {
+	if out, err := exec.Command(testtool.Need(tb, "pdftoppm", "poppler-utils"), "-png", "-r", "60", path, filepath.Join(dir, name)).CombinedOutput(); err != nil {
 		tb.Fatalf("pdftoppm: %v: %s", err, out)
 	}
 }

@@ -50,9 +50,9 @@ func pdfcpuConfig() *model.Configuration {
 var errUnreadable = errors.New("original PDF cannot be stamped")
 
 // readOriginal reads a PDF original that can take stamps: one pdfcpu reads
-// and validates, with at least one page, and not encrypted (changing an
+// and validates, with at least one page, not encrypted (changing an
 // encrypted file would mean decrypting it, and an owner's password forbids
-// exactly that).
+// exactly that) and not signed already.
 func readOriginal(b []byte) (*model.Context, error) {
 	ctx, err := api.ReadAndValidate(bytes.NewReader(b), pdfcpuConfig())
 	if err != nil {
@@ -60,6 +60,11 @@ func readOriginal(b []byte) (*model.Context, error) {
 	}
 	if ctx.Encrypt != nil || ctx.E != nil {
 		return nil, fmt.Errorf("%w: encrypted", errUnreadable)
+	}
+	// Stamping rewrites the file, which would break the original's own PDF
+	// signatures on the stamped pages; they stay whole in the attachment.
+	if ctx.SignatureExist || ctx.AppendOnly || len(ctx.Signatures) > 0 {
+		return nil, fmt.Errorf("%w: it carries PDF signatures of its own", errUnreadable)
 	}
 	if err := ctx.EnsurePageCount(); err != nil || ctx.PageCount < 1 {
 		return nil, fmt.Errorf("%w: no pages", errUnreadable)

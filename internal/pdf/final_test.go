@@ -25,6 +25,9 @@ import (
 	"github.com/pdfcpu/pdfcpu/pkg/api"
 
 	"paraph"
+
+	"paraph/internal/seal"
+	"paraph/internal/testtool"
 )
 
 // MustOriginal returns a PDF made with fpdf with one page per size
@@ -165,7 +168,7 @@ func renderFinal(tb testing.TB, f *Final) string {
 func pageText(tb testing.TB, path string, page int) string {
 	tb.Helper()
 	n := fmt.Sprint(page)
-	out, err := exec.Command(needTool(tb, "pdftotext"), "-enc", "UTF-8", "-f", n, "-l", n, path, "-").Output()
+	out, err := exec.Command(testtool.Need(tb, "pdftotext", "poppler-utils"), "-enc", "UTF-8", "-f", n, "-l", n, path, "-").Output()
 	if err != nil {
 		tb.Fatalf("pdftotext: %v", err)
 	}
@@ -188,20 +191,6 @@ func previewFinal(tb testing.TB, path, name string) {
 }
 
 func dejavuRegular() []byte { return dejavusans.TTF }
-
-// needToolIn is needTool for a tool outside poppler-utils: it skips when
-// the tool is missing, except under CI=true, naming the Debian package.
-func needToolIn(tb testing.TB, name, pkg string) string {
-	tb.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			tb.Fatalf("%s is required under CI (apt-get install %s)", name, pkg)
-		}
-		tb.Skipf("%s not installed (apt-get install %s): check skipped", name, pkg)
-	}
-	return p
-}
 
 // pagesText is pdftotext of every page, one string a page.
 func pagesText(tb testing.TB, path string) []string {
@@ -229,7 +218,7 @@ var (
 func pageWords(tb testing.TB, path string, page int) (words []word, w, h float64) {
 	tb.Helper()
 	n := fmt.Sprint(page)
-	out, err := exec.Command(needTool(tb, "pdftotext"), "-bbox", "-enc", "UTF-8", "-f", n, "-l", n, path, "-").Output()
+	out, err := exec.Command(testtool.Need(tb, "pdftotext", "poppler-utils"), "-bbox", "-enc", "UTF-8", "-f", n, "-l", n, path, "-").Output()
 	if err != nil {
 		tb.Fatalf("pdftotext -bbox: %v", err)
 	}
@@ -253,7 +242,7 @@ func pageWords(tb testing.TB, path string, page int) (words []word, w, h float64
 // as pdfinfo reports it, e.g. "842 x 595 rot 90".
 func pageSizes(tb testing.TB, path string) []string {
 	tb.Helper()
-	out, err := exec.Command(needTool(tb, "pdfinfo"), "-f", "1", "-l", "999", path).Output()
+	out, err := exec.Command(testtool.Need(tb, "pdfinfo", "poppler-utils"), "-f", "1", "-l", "999", path).Output()
 	if err != nil {
 		tb.Fatalf("pdfinfo: %v", err)
 	}
@@ -428,11 +417,11 @@ func TestFinalPlace(t *testing.T) {
 }
 
 func TestFinalQRCode(t *testing.T) {
-	zbarimg := needToolIn(t, "zbarimg", "zbar-tools")
+	zbarimg := testtool.Need(t, "zbarimg", "zbar-tools")
 	f := MustFinal(t, "ru", []byte("PK\x03\x04 not really a docx"), "akt.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
 	path := renderFinal(t, f)
 	png := filepath.Join(t.TempDir(), "protocol")
-	if out, err := exec.Command(needTool(t, "pdftoppm"), "-png", "-r", "150", "-f", "1", "-l", "1", "-singlefile", path, png).CombinedOutput(); err != nil {
+	if out, err := exec.Command(testtool.Need(t, "pdftoppm", "poppler-utils"), "-png", "-r", "150", "-f", "1", "-l", "1", "-singlefile", path, png).CombinedOutput(); err != nil {
 		t.Fatalf("pdftoppm: %v: %s", err, out)
 	}
 	out, err := exec.Command(zbarimg, "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", png+".png").Output()
@@ -445,7 +434,7 @@ func TestFinalQRCode(t *testing.T) {
 }
 
 func TestFinalAttachments(t *testing.T) {
-	pdfdetach := needTool(t, "pdfdetach")
+	pdfdetach := testtool.Need(t, "pdfdetach", "poppler-utils")
 	for _, c := range []struct {
 		name, file, contentType string
 		original                []byte
@@ -523,7 +512,7 @@ func withAttachment(tb testing.TB, pdf []byte, name string) []byte {
 // qpdfCheck fails the test unless qpdf finds the PDF sound.
 func qpdfCheck(tb testing.TB, path string) {
 	tb.Helper()
-	out, err := exec.Command(needToolIn(tb, "qpdf", "qpdf"), "--check", path).CombinedOutput()
+	out, err := exec.Command(testtool.Need(tb, "qpdf", "qpdf"), "--check", path).CombinedOutput()
 	if err != nil || bytes.Contains(out, []byte("WARNING")) {
 		tb.Errorf("qpdf --check: %v\n%s", err, out)
 	}
@@ -537,7 +526,7 @@ func TestFinalObjectStreams(t *testing.T) {
 	if err := os.WriteFile(in, MustOriginal(t, "A4", "A4"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if b, err := exec.Command(needToolIn(t, "qpdf", "qpdf"), "--object-streams=generate", in, out).CombinedOutput(); err != nil {
+	if b, err := exec.Command(testtool.Need(t, "qpdf", "qpdf"), "--object-streams=generate", in, out).CombinedOutput(); err != nil {
 		t.Fatalf("qpdf: %v: %s", err, b)
 	}
 	orig, err := os.ReadFile(out)
@@ -557,9 +546,27 @@ func TestFinalObjectStreams(t *testing.T) {
 
 // TestFinalUnstampable: an original that is not a PDF, or a PDF that
 // cannot be changed, gives the protocol alone, the original attached.
+// sealed is a PDF with a PDF signature of its own, as a PAdES-signed
+// original would come.
+func sealed(t *testing.T, pdf []byte) []byte {
+	t.Helper()
+	s, err := seal.Open(t.Context(), seal.Config{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := s.Seal(t.Context(), &out, pdf, seal.Info{Reason: "signed before Paraph"}); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
+}
+
+// Originals that cannot take stamps — not PDF, damaged, encrypted, or
+// signed already (stamping would break their signatures) — give the
+// protocol with the original attached as it was.
 func TestFinalUnstampable(t *testing.T) {
 	pdf := MustOriginal(t, "A4", "A4", "A4")
-	qpdf := needToolIn(t, "qpdf", "qpdf")
+	qpdf := testtool.Need(t, "qpdf", "qpdf")
 	encrypt := func(user string) []byte {
 		dir := t.TempDir()
 		in, out := filepath.Join(dir, "in.pdf"), filepath.Join(dir, "out.pdf")
@@ -585,6 +592,7 @@ func TestFinalUnstampable(t *testing.T) {
 		{"garbage called pdf", "application/pdf", []byte("%PDF-1.7\n1 0 obj <<>> endobj trailer <</Root 1 0 R>>")},
 		{"encrypted pdf", "application/pdf", encrypt("user-secret")},
 		{"pdf with an owner password only", "application/pdf", encrypt("")},
+		{"pdf signed already", "application/pdf", sealed(t, pdf)},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			f := MustFinal(t, "ru", c.original, "original.bin", c.contentType)
