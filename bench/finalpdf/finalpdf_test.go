@@ -26,6 +26,7 @@ import (
 	"github.com/go-pdf/fpdf"
 
 	"paraph/internal/pdf"
+	"paraph/internal/seal"
 )
 
 // contract is a 20-page A4 contract with a page of text on each page.
@@ -142,4 +143,28 @@ func BenchmarkFinalProtocolOnly(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkFinal20PagesSealed is the whole final PDF as the job makes it:
+// rendered as above, then sealed with the instance's generated key (no
+// TSA: a timestamp's cost is the TSA's network round trip).
+func BenchmarkFinal20PagesSealed(b *testing.B) {
+	f := final(b)
+	s, err := seal.Open(b.Context(), seal.Config{Dir: b.TempDir()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var size int
+	b.ReportAllocs()
+	for b.Loop() {
+		var buf, out bytes.Buffer
+		if err := f.Render(&buf); err != nil {
+			b.Fatal(err)
+		}
+		if err := s.Seal(b.Context(), &out, buf.Bytes(), seal.Info{Reason: "bench"}); err != nil {
+			b.Fatal(err)
+		}
+		size = out.Len()
+	}
+	b.ReportMetric(float64(size)/1024, "KiB")
 }
