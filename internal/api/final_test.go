@@ -139,6 +139,7 @@ func TestFinalPDFAndPublicVerification(t *testing.T) {
 					p.dirMember + `","place":{"page":0,"x":10,"y":10}}]}]}`, 422, "", "invalid_place_page"},
 				{"route", "PUT", "/api/v1/documents/" + doc + "/route", `{"stages":[{"side":"own","signature":"qualified","signers":[{"member_id":"` +
 					p.dirMember + `","place":{"page":2,"x":20,"y":200}}]},` +
+					`{"side":"counterparty","signature":"qualified","signers":[{"org_id":"` + p.them + `"}]},` +
 					`{"side":"counterparty","signature":"simple","signers":[{"full_name":"Олена Коваленко","email":"client@example.com",` +
 					`"fields":[{"name":"position","label":"Посада","kind":"text","required":true}]}]}]}`, 200, "", ""},
 				{"send", "POST", "/api/v1/documents/" + doc + "/send", "", 200, "", ""},
@@ -146,6 +147,9 @@ func TestFinalPDFAndPublicVerification(t *testing.T) {
 			})
 			if r := twoStep(t, p.dir, doc, p.dirLeaf); r.status != 201 {
 				t.Fatalf("director: %d %s", r.status, r.body)
+			}
+			if r := twoStep(t, p.kalina, doc, p.kalinaLeaf); r.status != 201 {
+				t.Fatalf("the counterparty's director: %d %s", r.status, r.body)
 			}
 			token := signingLink(t, p, "client@example.com")
 			anon := &client{t: t, base: env.URL}
@@ -203,7 +207,7 @@ func TestFinalPDFAndPublicVerification(t *testing.T) {
 			os.WriteFile(path, finalPDF, 0o600)
 			text := strings.Join(strings.Fields(testtool.Run(t, pdftotext, "-enc", "UTF-8", path, "-")), " ")
 			origSum := sha256.Sum256(original)
-			for _, want := range []string{"ґанок, їжак, єнот", "Иван Смирнов", "Олена Коваленко", "Головна бухгалтерка",
+			for _, want := range []string{"ґанок, їжак, єнот", "Иван Смирнов", "Тарас Бондар", "ТОВ «Калина»", "Олена Коваленко", "Головна бухгалтерка",
 				p.dirLeaf.Cert.SerialHex, hex.EncodeToString(origSum[:])[:32], "/v/"} {
 				if !strings.Contains(strings.ToLower(text), strings.ToLower(want)) {
 					t.Errorf("the final PDF's text lacks %q:\n%s", want, text)
@@ -216,7 +220,8 @@ func TestFinalPDFAndPublicVerification(t *testing.T) {
 			}
 
 			// Every party got it by email, attached: the author (who is also
-			// the first signer) once, and the client outside.
+			// the first signer) once, the counterparty organization's signer,
+			// and the client outside.
 			got := map[string][]byte{}
 			for _, m := range smtp.Messages() {
 				if !bytes.Contains(m.Data, []byte("act-17.signed.pdf")) {
@@ -233,7 +238,7 @@ func TestFinalPDFAndPublicVerification(t *testing.T) {
 					got[to] = data
 				}
 			}
-			for _, to := range []string{"director@romashka.example", "client@example.com"} {
+			for _, to := range []string{"director@romashka.example", "director@kalyna.example", "client@example.com"} {
 				if !bytes.Equal(got[to], finalPDF) {
 					t.Errorf("%s: attachment of %d bytes, want the final PDF (%d)", to, len(got[to]), len(finalPDF))
 				}
@@ -259,11 +264,13 @@ func TestFinalPDFAndPublicVerification(t *testing.T) {
 				t.Errorf("the seal has no timestamp: %v", sealRep)
 			}
 			if len(docs) != 1 || docs[0].(map[string]any)["title"] != "Акт № 17 — ґанок, їжак, єнот, і" || sealRep["indication"] != "passed" ||
-				len(sigs) != 1 || sigs[0].(map[string]any)["indication"] != "passed" || orig["sha256"] != hex.EncodeToString(origSum[:]) {
+				len(sigs) != 2 || sigs[0].(map[string]any)["indication"] != "passed" || sigs[1].(map[string]any)["indication"] != "passed" ||
+				orig["sha256"] != hex.EncodeToString(origSum[:]) {
 				t.Fatalf("verify final: %s", r.body)
 			}
 			signers := docs[0].(map[string]any)["signers"].([]any)
-			if len(signers) != 2 || signers[1].(map[string]any)["name"] != "Олена Коваленко" || signers[1].(map[string]any)["method"] != "simple" {
+			if len(signers) != 3 || signers[1].(map[string]any)["name"] != "Тарас Бондар" || signers[1].(map[string]any)["organization"] != "ТОВ «Калина»" ||
+				signers[2].(map[string]any)["name"] != "Олена Коваленко" || signers[2].(map[string]any)["method"] != "simple" {
 				t.Fatalf("signers: %v", signers)
 			}
 			reportID := r.json["report_id"].(string)
@@ -308,6 +315,10 @@ func TestFinalPDFAndPublicVerification(t *testing.T) {
 			}
 
 			// Bad input: each plainly failed or a 4xx, never a false pass.
+			qpdf := testtool.Need(t, "qpdf", "qpdf")
+			encPath := filepath.Join(dir, "encrypted.pdf")
+			testtool.Run(t, qpdf, "--encrypt", "user", "owner", "256", "--", path, encPath)
+			encrypted, _ := os.ReadFile(encPath)
 			changed := append([]byte(nil), finalPDF...)
 			changed[len(changed)/3] ^= 0x01
 			for _, tt := range []struct {
@@ -319,6 +330,7 @@ func TestFinalPDFAndPublicVerification(t *testing.T) {
 				{"truncated", map[string][]byte{"file": finalPDF[:len(finalPDF)*2/3]}, ""},
 				{"a signature for another file", map[string][]byte{"file": []byte("another file"), "signature": cms}, ""},
 				{"random bytes", map[string][]byte{"file": []byte("just some text, not signed")}, "not_signed"},
+				{"the final PDF encrypted", map[string][]byte{"file": encrypted}, "encrypted"},
 			} {
 				r := verifyUpload(t, env.URL, tt.parts)
 				if r.status != 200 || r.json["result"] != "failed" || (tt.reason != "" && r.json["reason"] != tt.reason) {
@@ -333,6 +345,14 @@ func TestFinalPDFAndPublicVerification(t *testing.T) {
 			wantProblem(t, "a signature that is not CMS", verifyUpload(t, env.URL, map[string][]byte{"file": original, "signature": []byte("nope")}),
 				422, "signature_unreadable")
 			wantProblem(t, "JSON instead of a form", anon.do("POST", "/api/v1/verify", `{"file":"x"}`), 422, "unsupported_media_type")
+			// An upload cut off in the middle: the form never ends.
+			var cut bytes.Buffer
+			mw := multipart.NewWriter(&cut)
+			fw, _ := mw.CreateFormFile("file", "final.pdf")
+			fw.Write(finalPDF[:len(finalPDF)/2])
+			req, _ := http.NewRequest("POST", env.URL+"/api/v1/verify", &cut)
+			req.Header.Set("Content-Type", mw.FormDataContentType())
+			wantProblem(t, "a truncated upload", anon.send(req), 422, "invalid_multipart")
 		})
 	}
 }
