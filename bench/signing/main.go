@@ -113,7 +113,11 @@ func main() {
 			d, err := svc.CreateDocument(owner, org.ID, paraph.DocumentMeta{Title: fmt.Sprintf("Акт %d-%d", i, j), Kind: "act"}, "",
 				core.UploadedFile{Name: "act.pdf", Body: bytes.NewReader([]byte(fmt.Sprintf("%%PDF-1.4 act %d-%d", i, j)))})
 			benchkit.Check(err)
-			_, err = svc.SetRoute(owner, d.ID, []paraph.Stage{{Side: paraph.SideOwn, Signature: paraph.SigQualified, Signers: []paraph.Signer{{MemberID: m.ID}}}})
+			// A second stage that never signs keeps the document from
+			// completing: the final PDF each completion makes is measured
+			// by bench/finalpdf, not here.
+			_, err = svc.SetRoute(owner, d.ID, []paraph.Stage{{Side: paraph.SideOwn, Signature: paraph.SigQualified, Signers: []paraph.Signer{{MemberID: m.ID}}},
+				{Side: paraph.SideCounterparty, Signature: paraph.SigSimple, Signers: []paraph.Signer{{FullName: "Клиент", Email: "client@bench.example"}}}})
 			benchkit.Check(err)
 			_, err = svc.Send(owner, d.ID)
 			benchkit.Check(err)

@@ -183,5 +183,7 @@ func printDemo(w io.Writer, c *Config) {
 	fmt.Fprintf(w, "\nSigning keys of the demo people (certificate .pem + key .key, issued by a demo CA the instance trusts):\n  %s\n",
 		filepath.Join(c.Data, "demo-keys"))
 	fmt.Fprintln(w, "Documents wait at every step of the funnel; sign with: paraph login … && paraph sign DOC --cert X.pem --key X.key")
+	fmt.Fprintf(w, "Act 104 is signed by both parties: its signed PDF checks at %s/verify, or offline with\n  paraph verify --trust %s --trust %s akt-104.signed.pdf\n",
+		c.BaseURL, filepath.Join(c.Data, "seal", "root.pem"), filepath.Join(c.Data, "demo-keys", "demo-ca.pem"))
 	fmt.Fprintln(w, "\nStop with Ctrl+C.")
 }

@@ -5,6 +5,8 @@ import (
 	"crypto"
 	"crypto/x509"
 	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 
 	"paraph"
@@ -34,6 +36,13 @@ func seedDemoDocuments(ctx context.Context, svc *core.Service, as map[string]con
 	}
 	if _, err := svc.AddTrustRoot(admin, ca.RootPEM()); err != nil {
 		return fmt.Errorf("trust the demo CA: %w", err)
+	}
+	// The root for checking signed PDFs offline: paraph verify --trust.
+	if err := os.MkdirAll(keyDir, 0o700); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(keyDir, "demo-ca.pem"), ca.RootPEM(), 0o644); err != nil {
+		return fmt.Errorf("demo CA root: %w", err)
 	}
 	type holder struct {
 		login, org string
