@@ -126,51 +126,51 @@ func (tx *Tx) FindDocument(ctx context.Context, id string) (*paraph.Document, er
 	return d, nil
 }
 
+// findRoute reads a document's stages with their signers in one query (a
+// stage always has signers once the route is set; the LEFT JOIN keeps one
+// that has none).
 func (tx *Tx) findRoute(ctx context.Context, docID string) ([]paraph.Stage, error) {
-	rows, err := tx.q.QueryContext(ctx, `SELECT idx, side, signature FROM stages WHERE document_id = $1 ORDER BY idx`, docID)
+	rows, err := tx.q.QueryContext(ctx, `SELECT st.idx, st.side, st.signature, s.id, COALESCE(s.member_id, ''), COALESCE(s.org_id, ''),
+		s.full_name, s.email, s.phone, s.state, s.signed_at, s.fields, s.place
+		FROM stages st LEFT JOIN signers s ON s.document_id = st.document_id AND s.stage_idx = st.idx
+		WHERE st.document_id = $1 ORDER BY st.idx, s.id`, docID)
 	if err != nil {
 		return nil, translate(err)
 	}
+	defer rows.Close()
 	var stages []paraph.Stage
 	for rows.Next() {
-		var s paraph.Stage
-		if err := rows.Scan(&s.Index, &s.Side, &s.Signature); err != nil {
-			rows.Close()
-			return nil, translate(err)
-		}
-		stages = append(stages, s)
-	}
-	rows.Close()
-	srows, err := tx.q.QueryContext(ctx, `SELECT id, stage_idx, COALESCE(member_id, ''), COALESCE(org_id, ''), full_name, email, phone,
-		state, signed_at, fields, place FROM signers WHERE document_id = $1 ORDER BY stage_idx, id`, docID)
-	if err != nil {
-		return nil, translate(err)
-	}
-	defer srows.Close()
-	for srows.Next() {
+		var st paraph.Stage
+		var id, fullName, email, phone, state, fields, place sql.NullString
 		var s paraph.Signer
 		var signed sql.NullTime
-		var fields, place string
-		if err := srows.Scan(&s.ID, &s.Stage, &s.MemberID, &s.OrgID, &s.FullName, &s.Email, &s.Phone, &s.State, &signed, &fields, &place); err != nil {
+		if err := rows.Scan(&st.Index, &st.Side, &st.Signature, &id, &s.MemberID, &s.OrgID, &fullName, &email, &phone, &state,
+			&signed, &fields, &place); err != nil {
 			return nil, translate(err)
 		}
+		if n := len(stages); n == 0 || stages[n-1].Index != st.Index {
+			stages = append(stages, st)
+		}
+		if !id.Valid {
+			continue
+		}
+		s.ID, s.Stage, s.FullName, s.Email, s.Phone, s.State = id.String, st.Index, fullName.String, email.String, phone.String, state.String
 		s.SignedAt = timeOf(signed)
-		if fields != "" && fields != "[]" {
-			if err := json.Unmarshal([]byte(fields), &s.Fields); err != nil {
+		if fields.String != "" && fields.String != "[]" {
+			if err := json.Unmarshal([]byte(fields.String), &s.Fields); err != nil {
 				return nil, fmt.Errorf("signer %s: fields: %w", s.ID, err)
 			}
 		}
-		if place != "" {
+		if place.String != "" {
 			s.Place = new(paraph.Place)
-			if err := json.Unmarshal([]byte(place), s.Place); err != nil {
+			if err := json.Unmarshal([]byte(place.String), s.Place); err != nil {
 				return nil, fmt.Errorf("signer %s: place: %w", s.ID, err)
 			}
 		}
-		if s.Stage >= 0 && s.Stage < len(stages) {
-			stages[s.Stage].Signers = append(stages[s.Stage].Signers, s)
-		}
+		last := &stages[len(stages)-1]
+		last.Signers = append(last.Signers, s)
 	}
-	return stages, translate(srows.Err())
+	return stages, translate(rows.Err())
 }
 
 // ReplaceRoute sets a draft's route.
