@@ -236,22 +236,18 @@ func (s *Service) CompleteSignature(ctx context.Context, docID, prepareID string
 		if err != nil {
 			return err
 		}
-		for _, c := range certs {
+		for _, c := range certs { // the prepared certificate, still bound to the member
 			if c.Fingerprint == t.Cert {
-				parsed, err := pki.Parse(c.DER)
-				if err != nil || len(parsed) != 1 {
-					return paraph.Internal(err)
+				if cv, err = s.certificateView(ctx, c); err != nil {
+					return err
 				}
-				cert = parsed[0]
+				cert = cv.Cert
 			}
 		}
 		if cert == nil {
 			return notFoundErr("Prepared signature")
 		}
 		if _, err := signerSlot(acc, paraph.SigQualified); err != nil {
-			return err
-		}
-		if cv, err = s.boundCertificate(ctx, tx, acc.me, cert.X509.Raw); err != nil {
 			return err
 		}
 		auth, err = s.authorityOf(ctx, tx, acc.me, cv)

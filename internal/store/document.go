@@ -78,15 +78,12 @@ func (tx *Tx) UpdateDocument(ctx context.Context, d *paraph.Document) error {
 	if err := tx.q.QueryRowContext(ctx, `SELECT step, department_id FROM documents WHERE id = $1`, d.ID).Scan(&oldStep, &oldDept); err != nil {
 		return notFound(err, "Document")
 	}
-	if err := tx.updateDocumentRow(ctx, d); err != nil {
+	step := paraph.FunnelStep(d)
+	if err := tx.updateDocumentRow(ctx, d, step); err != nil {
 		return err
 	}
-	step := paraph.FunnelStep(d)
 	if step == oldStep && oldDept.String == d.DepartmentID {
 		return nil
-	}
-	if _, err := tx.exec(ctx, `UPDATE documents SET step = $2 WHERE id = $1`, d.ID, step); err != nil {
-		return err
 	}
 	if err := tx.countDocument(ctx, d.OrgID, oldDept.String, oldStep, -1); err != nil {
 		return err
@@ -94,13 +91,13 @@ func (tx *Tx) UpdateDocument(ctx context.Context, d *paraph.Document) error {
 	return tx.countDocument(ctx, d.OrgID, d.DepartmentID, step, 1)
 }
 
-func (tx *Tx) updateDocumentRow(ctx context.Context, d *paraph.Document) error {
+func (tx *Tx) updateDocumentRow(ctx context.Context, d *paraph.Document, step string) error {
 	return tx.execOne(ctx, "Document", `UPDATE documents SET department_id = $2, title = $3, kind = $4, number = $5, doc_date = $6,
 		amount = $7, currency = $8, counterparty_org_id = $9, counterparty_name = $10, comment = $11, state = $12, current_stage = $13,
-		decline_comment = $14, search_text = $15, updated_at = $16, sent_at = $17, finished_at = $18 WHERE id = $1`,
+		decline_comment = $14, search_text = $15, updated_at = $16, sent_at = $17, finished_at = $18, step = $19 WHERE id = $1`,
 		d.ID, nullString(d.DepartmentID), d.Title, d.Kind, d.Number, d.Date, d.Amount, d.Currency, nullString(d.CounterpartyOrgID),
 		d.CounterpartyName, d.Comment, d.State, d.CurrentStage, d.DeclineComment, documentSearchText(d), d.UpdatedAt.UTC(),
-		nullTime(d.SentAt), nullTime(d.FinishedAt))
+		nullTime(d.SentAt), nullTime(d.FinishedAt), step)
 }
 
 // LockDocument takes the document's row lock for the rest of the
