@@ -43,9 +43,14 @@ func (tx *Tx) UpdateMember(ctx context.Context, m *paraph.Member, now time.Time)
 	return tx.setMemberDepartments(ctx, m)
 }
 
+// setMemberDepartments keeps a member's selected departments; only the
+// own_and_selected scope has any, so no other scope pays for reading them.
 func (tx *Tx) setMemberDepartments(ctx context.Context, m *paraph.Member) error {
 	if _, err := tx.exec(ctx, `DELETE FROM member_departments WHERE member_id = $1`, m.ID); err != nil {
 		return err
+	}
+	if m.AccessScope != paraph.ScopeOwnAndSelected {
+		return nil
 	}
 	for _, d := range m.AccessDepartments {
 		if _, err := tx.exec(ctx, `INSERT INTO member_departments (member_id, department_id) VALUES ($1, $2)
@@ -57,6 +62,10 @@ func (tx *Tx) setMemberDepartments(ctx context.Context, m *paraph.Member) error 
 }
 
 func (tx *Tx) loadMemberDepartments(ctx context.Context, m *paraph.Member) error {
+	m.AccessDepartments = nil
+	if m.AccessScope != paraph.ScopeOwnAndSelected {
+		return nil
+	}
 	rows, err := tx.q.QueryContext(ctx, `SELECT department_id FROM member_departments WHERE member_id = $1 ORDER BY department_id`, m.ID)
 	if err != nil {
 		return translate(err)
