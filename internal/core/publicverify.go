@@ -95,13 +95,13 @@ func (s *Service) check(ctx context.Context, f io.ReaderAt, size int64, sig []by
 		return hex.EncodeToString(h.Sum(nil)), nil
 	}
 	var rep *verify.Report
-	switch head := make([]byte, 1024); {
+	switch {
 	case sig != nil:
 		rep, err = verify.Detached(ctx, io.TeeReader(io.NewSectionReader(f, 0, size), hashed), sig, trust, opts)
 		if err != nil {
 			return nil, "", paraph.Invalid("signature", "signature_unreadable", "The signature file is not a CMS signature (.sig, .p7s).")
 		}
-	case !bytes.Contains(head[:readHead(f, head)], []byte("%PDF-")):
+	case !looksLikePDF(f):
 		rep = &verify.Report{Kind: verify.KindFile, Result: verify.Passed, CheckedAt: opts.Now}
 	default:
 		if rep, err = verify.FinalPDF(ctx, f, size, trust, verify.FinalOptions{Options: opts, SealRoots: s.sealRoots()}); err != nil {
@@ -112,9 +112,11 @@ func (s *Service) check(ctx context.Context, f io.ReaderAt, size int64, sig []by
 	return rep, digest, err
 }
 
-func readHead(f io.ReaderAt, head []byte) int {
+// looksLikePDF tells a PDF by its header, which may follow a little junk.
+func looksLikePDF(f io.ReaderAt) bool {
+	head := make([]byte, 1024)
 	n, _ := f.ReadAt(head, 0)
-	return n
+	return bytes.Contains(head[:n], []byte("%PDF-"))
 }
 
 // countingWriter counts what passes through.
