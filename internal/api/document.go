@@ -2,12 +2,14 @@ package api
 
 import (
 	"archive/zip"
+	"bufio"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
+	"mime/multipart"
 	"net/http"
 	"strconv"
 	"strings"
@@ -264,6 +266,10 @@ func formatAmount(v int64) string {
 // maxMetaBytes caps the part "meta" and each form field before the file.
 const maxMetaBytes = 64 << 10
 
+// multipartReadAhead is how much of a multipart upload is read from the
+// connection at once.
+const multipartReadAhead = 256 << 10
+
 // createDocument reads multipart/form-data as a stream: the metadata (the
 // part "meta" as JSON, or plain fields) must come before the part "file",
 // whose body goes to core as it arrives — never buffered whole, so memory
@@ -273,14 +279,19 @@ func (a *API) createDocument(w http.ResponseWriter, r *http.Request) error {
 		return &paraph.Error{Code: paraph.EINVALID, Reason: "invalid_multipart", Err: err,
 			Message: "Send multipart/form-data (the part \"meta\" (JSON) first, then the part \"file\"), or the file as the body with the metadata in the query."}
 	}
-	// A JSON body is a mistake (the file is missing), not a JSON file.
-	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "multipart/form-data" && mt != "application/json" {
+	mt, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch {
+	case mt == "application/json": // a mistake (the file is missing), not a JSON file
+		return malformed(http.ErrNotMultipart)
+	case mt != "multipart/form-data":
 		return a.createDocumentRaw(w, r)
+	case params["boundary"] == "":
+		return malformed(http.ErrMissingBoundary)
 	}
-	mr, err := r.MultipartReader()
-	if err != nil {
-		return malformed(err)
-	}
+	// multipart.Reader reads its source 4 KiB at a time: straight from the
+	// connection that is a system call per 4 KiB; through this buffer, one
+	// per multipartReadAhead.
+	mr := multipart.NewReader(bufio.NewReaderSize(r.Body, multipartReadAhead), params["boundary"])
 	var in documentInput
 	for {
 		part, err := mr.NextPart()
