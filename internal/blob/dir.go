@@ -64,13 +64,7 @@ func NewDir(root string) (*Dir, error) {
 		return nil, fmt.Errorf("blob: create %s: %w", root, err)
 	}
 	d := &Dir{root: root}
-	d.bufs.New = func() any {
-		var bufs [bufCount][]byte
-		for i := range bufs {
-			bufs[i] = alignedBuf(bufSize)
-		}
-		return &bufs
-	}
+	d.bufs.New = func() any { b := alignedBuf(bufSize); return &b }
 	if err := d.removeStaleTemp(time.Now().Add(-staleTemp)); err != nil {
 		return nil, err
 	}
@@ -224,11 +218,12 @@ func (d *Dir) removeStaleTemp(before time.Time) error {
 // (A plain io.Copy would also hand the work to the file's ReadFrom —
 // sendfile/splice — bypassing both the hash and the cap.)
 func (d *Dir) stream(ctx context.Context, r io.Reader, max int64, tmp *os.File) (size int64, sum string, err error) {
-	bufs := d.bufs.Get().(*[bufCount][]byte)
+	// Buffers are taken from the pool only as the reader outruns the
+	// hasher and the writer: a slow client's upload, whose every buffer
+	// is hashed and written before the next one fills, holds one or two.
+	var held [bufCount]*[]byte
+	taken := 0
 	free := make(chan []byte, bufCount)
-	for _, b := range bufs {
-		free <- b
-	}
 	toHash := make(chan []byte, bufCount)
 	toWrite := make(chan []byte, bufCount)
 	failed := make(chan struct{}) // closed by the writer on its first error
@@ -262,7 +257,9 @@ func (d *Dir) stream(ctx context.Context, r io.Reader, max int64, tmp *os.File) 
 			finished = true
 			close(toHash)
 			<-done
-			d.bufs.Put(bufs)
+			for _, b := range held[:taken] {
+				d.bufs.Put(b)
+			}
 		}
 		return werr
 	}
@@ -277,6 +274,18 @@ func (d *Dir) stream(ctx context.Context, r io.Reader, max int64, tmp *os.File) 
 		case buf = <-free:
 		case <-failed:
 			return 0, "", finish()
+		default:
+			if taken < bufCount {
+				held[taken] = d.bufs.Get().(*[]byte)
+				buf = *held[taken]
+				taken++
+				break
+			}
+			select {
+			case buf = <-free:
+			case <-failed:
+				return 0, "", finish()
+			}
 		}
 		// Full buffers: every chunk but the last is a multiple of
 		// directAlign, as O_DIRECT needs.
