@@ -49,8 +49,9 @@ type DB struct {
 	// stmts caches prepared statements by their text: parsing SQL was a
 	// quarter of the CPU of a signature. database/sql re-prepares a cached
 	// statement per connection as needed.
-	stmts  sync.Map // string → *sql.Stmt
-	nstmts atomic.Int32
+	stmts     sync.Map // string → *sql.Stmt
+	nstmts    atomic.Int32
+	preparing sync.Map // string → struct{}: a statement being prepared in the background
 }
 
 // maxCachedStatements bounds the cache: queries built from filters have
@@ -85,11 +86,24 @@ type cached struct {
 }
 
 func (c cached) statement(ctx context.Context, query string) *sql.Stmt {
-	st := c.db.stmt(ctx, query)
-	if st == nil || c.tx == nil {
-		return st
+	if c.tx == nil {
+		return c.db.stmt(ctx, query)
 	}
-	return c.tx.StmtContext(ctx, st)
+	// In a transaction only a statement prepared already is used. Preparing
+	// one takes a connection from the pool, and a transaction holding locks
+	// must never wait for one: when every connection is in a transaction
+	// waiting for those locks, nothing moves again. The statement is
+	// prepared in the background for next time, and runs unprepared now.
+	if st, ok := c.db.stmts.Load(query); ok {
+		return c.tx.StmtContext(ctx, st.(*sql.Stmt))
+	}
+	if _, busy := c.db.preparing.LoadOrStore(query, struct{}{}); !busy {
+		go func() {
+			defer c.db.preparing.Delete(query)
+			c.db.stmt(context.Background(), query)
+		}()
+	}
+	return nil
 }
 
 func (c cached) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {

@@ -346,3 +346,48 @@ func TestInstanceValue(t *testing.T) {
 		}
 	})
 }
+
+// A transaction holding a lock never waits for a pool connection: when the
+// others fill the pool waiting for that lock, a statement it runs for the
+// first time must not need a connection to be prepared (PostgreSQL; SQLite
+// queues its writers before they take any lock).
+func TestTransactionNeedsNoSecondConnection(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
+		if db.Dialect() != store.Postgres {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		db.SQL().SetMaxOpenConns(3)
+		a := mustAccount(t, db, "lock@example.com", "")
+		holding := make(chan struct{})
+		release := make(chan struct{})
+		done := make(chan error, 3)
+		go func() {
+			done <- db.Write(ctx, func(tx *store.Tx) error {
+				if err := tx.UpdateAccount(ctx, a); err != nil { // the account's row lock
+					return err
+				}
+				close(holding)
+				<-release
+				// A query this process has never prepared, while two other
+				// transactions hold the rest of the pool.
+				_, err := tx.FindAuditEvents(ctx, a.ID, 1)
+				return err
+			})
+		}()
+		<-holding
+		for range 2 {
+			go func() {
+				done <- db.Write(ctx, func(tx *store.Tx) error { return tx.UpdateAccount(ctx, a) })
+			}()
+		}
+		time.Sleep(300 * time.Millisecond) // let them take the pool's other connections
+		close(release)
+		for range 3 {
+			if err := <-done; err != nil {
+				t.Fatalf("a transaction failed (deadlocked until the timeout?): %v", err)
+			}
+		}
+	})
+}
