@@ -185,6 +185,8 @@ func TestDocumentsAPI(t *testing.T) {
 			wantProblem(t, "outsider uploads", p.outside.uploadDocument(p.us, `{"title":"Чужой"}`, "a.pdf", actPDF), 404, "not_found")
 			r := dir.do("POST", "/api/v1/orgs/"+p.us+"/documents", `{"title":"JSON"}`)
 			wantProblem(t, "not multipart", r, 422, "invalid_multipart")
+			r = dir.do("POST", "/api/v1/orgs/"+p.us+"/documents", "--x\r\n", "Content-Type", "multipart/form-data")
+			wantProblem(t, "multipart without a boundary", r, 422, "invalid_multipart")
 
 			r = dir.uploadDocument(p.us, `{"title":"Акт № 17","kind":"act","number":"17","date":"2026-11-23","amount":"1 234,50","counterparty":"ТОВ «Калина»"}`, "act-17.pdf", actPDF)
 			if r.status != 201 || r.json["state"] != "draft" || r.json["amount"] != "1234.50" || r.json["currency"] != "RUB" ||

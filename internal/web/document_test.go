@@ -153,6 +153,12 @@ func TestDocumentUpload(t *testing.T) {
 	if status, _ := w.owner.do(req); status != http.StatusForbidden {
 		t.Errorf("no CSRF: %d", status)
 	}
+	// Not a form with files at all.
+	req, _ = http.NewRequest("POST", w.env.URL+"/o/"+w.org+"/documents/new", strings.NewReader("title=x"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if status, _ := w.owner.do(req); status != http.StatusBadRequest {
+		t.Errorf("not multipart: %d", status)
+	}
 
 	doc := w.draft(t, "Акт № 17 за ноябрь")
 	_, page = w.owner.get("/documents/" + doc)
