@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"time"
@@ -64,11 +65,22 @@ func (tx *Tx) CreateDocument(ctx context.Context, d *paraph.Document) error {
 
 // countDocument moves a document into (delta 1) or out of (delta -1) a
 // funnel step's running count.
+// On PostgreSQL the count is spread over countShards rows, one taken at
+// random, so that concurrent transactions of one organization seldom wait
+// for each other's commit on the same row; readers sum them. SQLite runs
+// one write at a time and keeps one row.
 func (tx *Tx) countDocument(ctx context.Context, orgID, dept, step string, delta int) error {
-	_, err := tx.exec(ctx, `INSERT INTO document_counts (org_id, department_id, step, n) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (org_id, department_id, step) DO UPDATE SET n = document_counts.n + $4`, orgID, dept, step, delta)
+	shard := 0
+	if tx.dialect == Postgres {
+		shard = rand.IntN(countShards)
+	}
+	_, err := tx.exec(ctx, `INSERT INTO document_counts (org_id, department_id, step, shard, n) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (org_id, department_id, step, shard) DO UPDATE SET n = document_counts.n + $5`, orgID, dept, step, shard, delta)
 	return err
 }
+
+// countShards is how many rows a funnel count is spread over on PostgreSQL.
+const countShards = 16
 
 // UpdateDocument writes a document's metadata and state.
 // d must carry its route (FindDocument does) so its funnel step is known.
