@@ -114,6 +114,23 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintf(w, `{"status":"ok","database":%q}`, s.db.Dialect())
 }
 
+// chainAudit links pending audit events into the chain every second until
+// ctx ends; Run links the last ones once the jobs have stopped.
+func (s *Server) chainAudit(ctx context.Context) {
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			if _, err := s.svc.ChainAudit(ctx); err != nil && ctx.Err() == nil {
+				s.log.Error("audit chain", "err", err)
+			}
+		}
+	}
+}
+
 // Run serves on the configured address until ctx is cancelled, then stops
 // taking requests, lets those in flight finish (up to 30 s), and waits for the
 // running jobs to finish.
@@ -130,6 +147,11 @@ func (s *Server) Run(ctx context.Context, ready func(addr string)) error {
 	}
 	jobsCtx, stopJobs := context.WithCancel(context.Background())
 	s.runner.Start(jobsCtx)
+	chained := make(chan struct{})
+	go func() {
+		defer close(chained)
+		s.chainAudit(jobsCtx)
+	}()
 	if ready != nil {
 		ready(ln.Addr().String())
 	}
@@ -139,6 +161,7 @@ func (s *Server) Run(ctx context.Context, ready func(addr string)) error {
 	case err := <-errc:
 		stopJobs()
 		s.runner.Wait()
+		<-chained
 		return fmt.Errorf("server: %w", err)
 	case <-ctx.Done():
 	}
@@ -148,6 +171,10 @@ func (s *Server) Run(ctx context.Context, ready func(addr string)) error {
 	err = srv.Shutdown(shutCtx)
 	stopJobs()
 	s.runner.Wait()
+	<-chained
+	if _, err := s.svc.ChainAudit(shutCtx); err != nil {
+		s.log.Error("audit chain", "err", err)
+	}
 	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("server: shutdown: %w", err)
 	}

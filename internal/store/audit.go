@@ -40,9 +40,11 @@ func hashAuditEvent(e *AuditEvent) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// AppendAudit adds an event to the chain when the transaction commits (in
-// the order appended). The update of the single audit_head row serializes
-// appends on both databases.
+// AppendAudit records an event with the transaction's changes (in the order
+// appended). On SQLite, whose writers run one at a time, it is chained at
+// once. On PostgreSQL it is kept pending and ChainAudit links it shortly
+// after: chaining in the transaction held the chain's one head row until
+// commit, and every concurrent writer queued behind it.
 func (tx *Tx) AppendAudit(ctx context.Context, e *AuditEvent) error {
 	if tx.readOnly {
 		return paraph.Internal(errors.New("store: audit event outside a transaction"))
@@ -53,12 +55,102 @@ func (tx *Tx) AppendAudit(ctx context.Context, e *AuditEvent) error {
 
 func (tx *Tx) flushAudit(ctx context.Context) error {
 	for _, e := range tx.audit {
-		if err := tx.appendAudit(ctx, e); err != nil {
+		add := tx.appendAudit
+		if tx.dialect == Postgres {
+			add = tx.appendPending
+		}
+		if err := add(ctx, e); err != nil {
 			return err
 		}
 	}
 	tx.audit = nil
 	return nil
+}
+
+func (tx *Tx) appendPending(ctx context.Context, e *AuditEvent) error {
+	if e.Details == "" {
+		e.Details = "{}"
+	}
+	e.CreatedAt = e.CreatedAt.UTC().Truncate(time.Microsecond)
+	_, err := tx.exec(ctx, `INSERT INTO audit_pending (id, account_id, org_id, action, target, ip, user_agent, details, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, e.ID, nullString(e.AccountID), nullString(e.OrgID), e.Action, e.Target,
+		e.IP, e.UserAgent, e.Details, e.CreatedAt)
+	return err
+}
+
+const pendingColumns = `0, id, COALESCE(account_id, ''), COALESCE(org_id, ''), action, target, ip, user_agent, details, created_at, '', ''`
+
+// ChainAudit links pending events into the chain in the order they were
+// recorded, a batch at a time, and returns how many it linked. The head's
+// row lock makes concurrent chainers (several instances) take turns.
+func (db *DB) ChainAudit(ctx context.Context) (int, error) {
+	if db.dialect != Postgres { // chained in each transaction: nothing waits
+		return 0, nil
+	}
+	total := 0
+	for {
+		n := 0
+		err := db.Write(ctx, func(tx *Tx) error {
+			var head struct {
+				seq  int64
+				hash string
+			}
+			if err := tx.q.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE`).Scan(&head.seq, &head.hash); err != nil {
+				return translate(fmt.Errorf("store: audit head: %w", err))
+			}
+			rows, err := tx.q.QueryContext(ctx, `SELECT n, `+pendingColumns+` FROM audit_pending ORDER BY n LIMIT 500`)
+			if err != nil {
+				return translate(err)
+			}
+			var batch []*AuditEvent
+			var ns []int64
+			for rows.Next() {
+				var pn int64
+				e := &AuditEvent{}
+				if err := rows.Scan(&pn, &e.Seq, &e.ID, &e.AccountID, &e.OrgID, &e.Action, &e.Target, &e.IP, &e.UserAgent, &e.Details,
+					&e.CreatedAt, &e.PrevHash, &e.Hash); err != nil {
+					rows.Close()
+					return translate(err)
+				}
+				batch, ns = append(batch, e), append(ns, pn)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return translate(err)
+			}
+			for i, e := range batch {
+				head.seq++
+				e.Seq, e.PrevHash, e.CreatedAt = head.seq, head.hash, e.CreatedAt.UTC()
+				e.Hash = hashAuditEvent(e)
+				if err := tx.insertChained(ctx, e); err != nil {
+					return err
+				}
+				// Exactly the rows read: one with a smaller n may commit later.
+				if _, err := tx.exec(ctx, `DELETE FROM audit_pending WHERE n = $1`, ns[i]); err != nil {
+					return err
+				}
+				head.hash = e.Hash
+			}
+			n = len(batch)
+			if n == 0 {
+				return nil
+			}
+			_, err = tx.exec(ctx, `UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1`, head.seq, head.hash)
+			return err
+		})
+		total += n
+		if err != nil || n == 0 {
+			return total, err
+		}
+	}
+}
+
+func (tx *Tx) insertChained(ctx context.Context, e *AuditEvent) error {
+	_, err := tx.exec(ctx, `INSERT INTO audit_events (seq, id, account_id, org_id, action, target, ip, user_agent, details,
+		created_at, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		e.Seq, e.ID, nullString(e.AccountID), nullString(e.OrgID), e.Action, e.Target, e.IP, e.UserAgent, e.Details,
+		e.CreatedAt, e.PrevHash, e.Hash)
+	return err
 }
 
 func (tx *Tx) appendAudit(ctx context.Context, e *AuditEvent) error {
@@ -71,10 +163,7 @@ func (tx *Tx) appendAudit(ctx context.Context, e *AuditEvent) error {
 	}
 	e.CreatedAt = e.CreatedAt.UTC().Truncate(time.Microsecond) // PostgreSQL keeps microseconds
 	e.Hash = hashAuditEvent(e)
-	if _, err := tx.exec(ctx, `INSERT INTO audit_events (seq, id, account_id, org_id, action, target, ip, user_agent, details,
-		created_at, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-		e.Seq, e.ID, nullString(e.AccountID), nullString(e.OrgID), e.Action, e.Target, e.IP, e.UserAgent, e.Details,
-		e.CreatedAt, e.PrevHash, e.Hash); err != nil {
+	if err := tx.insertChained(ctx, e); err != nil {
 		return err
 	}
 	_, err := tx.exec(ctx, `UPDATE audit_head SET hash = $1 WHERE id = 1`, e.Hash)
@@ -90,9 +179,20 @@ func scanAudit(row interface{ Scan(...any) error }) (*AuditEvent, error) {
 	return &e, err
 }
 
-// FindAuditEvents returns an account's events, newest first.
+// FindAuditEvents returns an account's events, newest first: the pending
+// ones (not chained yet, with no seq or hash), then the chained.
 func (tx *Tx) FindAuditEvents(ctx context.Context, accountID string, limit int) ([]*AuditEvent, error) {
-	rows, err := tx.q.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit_events WHERE account_id = $1 ORDER BY seq DESC LIMIT $2`, accountID, limit)
+	out, err := tx.auditEvents(ctx, `SELECT `+pendingColumns+` FROM audit_pending WHERE account_id = $1 ORDER BY n DESC LIMIT $2`, accountID, limit)
+	if err != nil || len(out) >= limit {
+		return out, err
+	}
+	chained, err := tx.auditEvents(ctx, `SELECT `+auditColumns+` FROM audit_events WHERE account_id = $1 ORDER BY seq DESC LIMIT $2`,
+		accountID, limit-len(out))
+	return append(out, chained...), err
+}
+
+func (tx *Tx) auditEvents(ctx context.Context, query string, args ...any) ([]*AuditEvent, error) {
+	rows, err := tx.q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -157,12 +257,25 @@ type TargetEvent struct {
 }
 
 // FindAuditEventsByTarget returns the events of an organization about one
-// target (a document, a member…), oldest first, at most limit.
+// target (a document, a member…), oldest first, at most limit: the chained
+// ones, then those still pending.
 func (tx *Tx) FindAuditEventsByTarget(ctx context.Context, orgID, target string, limit int) ([]*TargetEvent, error) {
-	rows, err := tx.q.QueryContext(ctx, `SELECT e.seq, e.id, COALESCE(e.account_id, ''), COALESCE(e.org_id, ''), e.action, e.target,
+	out, err := tx.targetEvents(ctx, `SELECT e.seq, e.id, COALESCE(e.account_id, ''), COALESCE(e.org_id, ''), e.action, e.target,
 		e.ip, e.user_agent, e.details, e.created_at, e.prev_hash, e.hash, COALESCE(a.full_name, '')
 		FROM audit_events e LEFT JOIN accounts a ON a.id = e.account_id
 		WHERE e.target = $1 AND e.org_id = $2 ORDER BY e.seq LIMIT $3`, target, orgID, limit)
+	if err != nil || len(out) >= limit {
+		return out, err
+	}
+	pending, err := tx.targetEvents(ctx, `SELECT 0, e.id, COALESCE(e.account_id, ''), COALESCE(e.org_id, ''), e.action, e.target,
+		e.ip, e.user_agent, e.details, e.created_at, '', '', COALESCE(a.full_name, '')
+		FROM audit_pending e LEFT JOIN accounts a ON a.id = e.account_id
+		WHERE e.target = $1 AND e.org_id = $2 ORDER BY e.n LIMIT $3`, target, orgID, limit-len(out))
+	return append(out, pending...), err
+}
+
+func (tx *Tx) targetEvents(ctx context.Context, query string, args ...any) ([]*TargetEvent, error) {
+	rows, err := tx.q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, translate(err)
 	}

@@ -282,21 +282,36 @@ func TestAuditChain(t *testing.T) {
 					IP: "127.0.0.1", CreatedAt: t0.Add(time.Duration(i) * time.Second)})
 			})
 		}
+		// On PostgreSQL the events wait to be chained, and read meanwhile.
+		var evs []*store.AuditEvent
+		mustWrite(t, db, func(tx *store.Tx) (err error) { evs, err = tx.FindAuditEvents(ctx, a.ID, 10); return })
+		if len(evs) != 5 || evs[0].Action != "act4" || evs[4].Action != "act0" {
+			t.Fatalf("events before chaining: %d, first %+v", len(evs), evs[0])
+		}
+		chained, err := db.ChainAudit(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := map[string]int{store.Postgres: 5, store.SQLite: 0}[db.Dialect()]; chained != want {
+			t.Fatalf("chained %d, want %d", chained, want)
+		}
+		if again, err := db.ChainAudit(ctx); err != nil || again != 0 {
+			t.Fatalf("chained again: %d %v", again, err)
+		}
 		var n int64
 		mustWrite(t, db, func(tx *store.Tx) (err error) { n, err = tx.VerifyAuditChain(ctx); return })
 		if n != 5 {
 			t.Fatalf("verified %d events, want 5", n)
 		}
-		var evs []*store.AuditEvent
 		mustWrite(t, db, func(tx *store.Tx) (err error) { evs, err = tx.FindAuditEvents(ctx, a.ID, 10); return })
-		if len(evs) != 5 || evs[0].Action != "act4" || evs[0].PrevHash != evs[1].Hash {
+		if len(evs) != 5 || evs[0].Action != "act4" || evs[0].PrevHash != evs[1].Hash || evs[0].Seq != 5 {
 			t.Fatalf("events: %d, first %+v", len(evs), evs[0])
 		}
 		// Someone edits an event in the database: the chain tells.
 		if _, err := db.SQL().Exec(`UPDATE audit_events SET ip = '10.0.0.1' WHERE seq = 3`); err != nil {
 			t.Fatal(err)
 		}
-		err := db.Read(ctx, func(tx *store.Tx) error { _, err := tx.VerifyAuditChain(ctx); return err })
+		err = db.Read(ctx, func(tx *store.Tx) error { _, err := tx.VerifyAuditChain(ctx); return err })
 		if err == nil {
 			t.Fatal("a changed event was not detected")
 		}
@@ -310,6 +325,61 @@ func TestAuditChain(t *testing.T) {
 		err = db.Read(ctx, func(tx *store.Tx) error { _, err := tx.VerifyAuditChain(ctx); return err })
 		if err == nil {
 			t.Fatal("a removed event was not detected")
+		}
+	})
+}
+
+// Writers on PostgreSQL record events at once while a chainer links them:
+// every event ends in the chain exactly once, in one unbroken chain.
+func TestAuditChainConcurrent(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		a := mustAccount(t, db, "many@example.com", "")
+		const writers, each = 8, 25
+		var wg sync.WaitGroup
+		stop := make(chan struct{})
+		chainerDone := make(chan error, 1)
+		go func() {
+			for {
+				select {
+				case <-stop:
+					chainerDone <- nil
+					return
+				default:
+				}
+				if _, err := db.ChainAudit(ctx); err != nil {
+					chainerDone <- err
+					return
+				}
+			}
+		}()
+		for w := range writers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range each {
+					mustWrite(t, db, func(tx *store.Tx) error {
+						return tx.AppendAudit(ctx, &store.AuditEvent{ID: newID(), AccountID: a.ID, Action: fmt.Sprint("w", w, "-", i), CreatedAt: t0})
+					})
+				}
+			}()
+		}
+		wg.Wait()
+		close(stop)
+		if err := <-chainerDone; err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ChainAudit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var n int64
+		mustWrite(t, db, func(tx *store.Tx) (err error) { n, err = tx.VerifyAuditChain(ctx); return })
+		if n != writers*each {
+			t.Fatalf("chain holds %d events, want %d", n, writers*each)
+		}
+		var left int
+		if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM audit_pending`).Scan(&left); err != nil || left != 0 {
+			t.Fatalf("pending left: %d %v", left, err)
 		}
 	})
 }
