@@ -30,7 +30,6 @@ import (
 	"paraph/internal/core"
 	"paraph/internal/notify"
 	"paraph/internal/server"
-	"paraph/internal/store"
 )
 
 func main() {
@@ -43,13 +42,8 @@ func main() {
 	flag.Parse()
 
 	ctx := context.Background()
-	dsn, cleanup := benchkit.Database(*database)
-	defer cleanup()
-	db, err := store.Open(ctx, dsn)
-	benchkit.Check(err)
-	defer db.Close()
-	_, err = db.Migrate(ctx)
-	benchkit.Check(err)
+	db, closeDB := benchkit.Store(ctx, *database)
+	defer closeDB()
 	off := core.RateLimit{Burst: -1}
 	svc, err := core.New(ctx, db, paraph.SystemClock{}, slog.New(slog.DiscardHandler),
 		core.Config{LoginPerIP: off, LoginPerLogin: off})

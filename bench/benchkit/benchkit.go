@@ -3,6 +3,7 @@
 package benchkit
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
 	"log"
@@ -14,6 +15,8 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
+
+	"paraph/internal/store"
 )
 
 // Database returns the DSN of a fresh database — "sqlite" makes a file in a
@@ -36,6 +39,19 @@ func Database(database string) (dsn string, cleanup func()) {
 	return u.String(), func() {
 		admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
 		admin.Close()
+	}
+}
+
+// Store opens a fresh, migrated database (see Database); close removes it.
+func Store(ctx context.Context, database string) (db *store.DB, close func()) {
+	dsn, cleanup := Database(database)
+	db, err := store.Open(ctx, dsn)
+	Check(err)
+	_, err = db.Migrate(ctx)
+	Check(err)
+	return db, func() {
+		db.Close()
+		cleanup()
 	}
 }
 

@@ -38,7 +38,6 @@ import (
 	"paraph/internal/devpki"
 	"paraph/internal/notify"
 	"paraph/internal/server"
-	"paraph/internal/store"
 )
 
 func main() {
@@ -52,13 +51,8 @@ func main() {
 	dir, err := os.MkdirTemp("", "paraph-bench-")
 	benchkit.Check(err)
 	defer os.RemoveAll(dir)
-	dsn, cleanup := benchkit.Database(*database)
-	defer cleanup()
-	db, err := store.Open(ctx, dsn)
-	benchkit.Check(err)
-	defer db.Close()
-	_, err = db.Migrate(ctx)
-	benchkit.Check(err)
+	db, closeDB := benchkit.Store(ctx, *database)
+	defer closeDB()
 	blobs, err := blob.NewDir(filepath.Join(dir, "blobs"))
 	benchkit.Check(err)
 	off := core.RateLimit{Burst: -1}

@@ -34,7 +34,6 @@ import (
 	"paraph/internal/notify"
 	"paraph/internal/seal"
 	"paraph/internal/server"
-	"paraph/internal/store"
 )
 
 func main() {
@@ -47,13 +46,8 @@ func main() {
 	dir, err := os.MkdirTemp("", "paraph-bench-verify-")
 	benchkit.Check(err)
 	defer os.RemoveAll(dir)
-	dsn, cleanup := benchkit.Database("sqlite")
-	defer cleanup()
-	db, err := store.Open(ctx, dsn)
-	benchkit.Check(err)
-	defer db.Close()
-	_, err = db.Migrate(ctx)
-	benchkit.Check(err)
+	db, closeDB := benchkit.Store(ctx, "sqlite")
+	defer closeDB()
 	blobs, err := blob.NewDir(filepath.Join(dir, "blobs"))
 	benchkit.Check(err)
 	sealer, err := seal.Open(ctx, seal.Config{Dir: dir})

@@ -365,21 +365,26 @@ func TestRenderGolden(t *testing.T) {
 	for _, lang := range []string{"ru", "uk"} {
 		t.Run(lang, func(t *testing.T) {
 			a := MustAct(t, lang)
-			got := pdfText(t, render(t, a), true)
-			golden := filepath.Join("testdata", "act-"+lang+".txt")
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if got != string(want) {
-				t.Errorf("PDF text of the fixed act changed (go test -run Golden -update if deliberate)\n got:\n%s\nwant:\n%s", got, want)
-			}
+			checkGolden(t, "act-"+lang+".txt", pdfText(t, render(t, a), true))
 		})
+	}
+}
+
+// checkGolden compares a PDF's text with testdata/name; -update rewrites it.
+func checkGolden(t *testing.T, name, got string) {
+	t.Helper()
+	golden := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("the text of %s changed (go test -update if deliberate)\n got:\n%s\nwant:\n%s", name, got, want)
 	}
 }
 

@@ -836,20 +836,7 @@ func TestFinalGolden(t *testing.T) {
 	for _, lang := range []string{"ru", "uk", "en"} {
 		t.Run(lang, func(t *testing.T) {
 			f := MustFinal(t, lang, []byte("PK\x03\x04 docx"), "akt.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-			got := pdfText(t, renderFinal(t, f), true)
-			golden := filepath.Join("testdata", "final-"+lang+".txt")
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if got != string(want) {
-				t.Errorf("protocol text changed (go test -run FinalGolden -update if deliberate)\n got:\n%s\nwant:\n%s", got, want)
-			}
+			checkGolden(t, "final-"+lang+".txt", pdfText(t, renderFinal(t, f), true))
 		})
 	}
 }
