@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -25,13 +24,7 @@ import (
 // file cut short, fails; exit status 0 only when passed.
 func TestVerifyFinalPDFOffline(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name string, data []byte) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, data, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := func(name string, data []byte) string { return writeIn(t, dir, name, data) }
 	doc := fpdf.New("P", "mm", "A4", "")
 	doc.SetFont("Helvetica", "", 12)
 	doc.AddPage()

@@ -13,18 +13,22 @@ import (
 	"paraph/pki/pkitest"
 )
 
+// writeIn writes a test file into dir and returns its path.
+func writeIn(t *testing.T, dir, name string, data []byte) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 // paraph verify, offline: passed only with a trusted root; a changed file
 // fails; exit status 0 only when passed. Signatures made by Paraph (ECDSA,
 // GOST 256/512) and by openssl cms -cades.
 func TestVerifyCommand(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name string, data []byte) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, data, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := func(name string, data []byte) string { return writeIn(t, dir, name, data) }
 	doc := write("act.txt", []byte("Акт № 17 от 23.11.2026 — выполнено полностью.\n"))
 	content, _ := os.ReadFile(doc)
 	changed := write("act-changed.txt", append(content, '!'))
