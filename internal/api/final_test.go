@@ -375,4 +375,7 @@ func TestVerifyLimits(t *testing.T) {
 	if r.header.Get("Retry-After") == "" {
 		t.Fatalf("no Retry-After: %v", r.header)
 	}
+	// The QR page's report is a check too.
+	anon := &client{t: t, base: env.URL}
+	wantProblem(t, "a QR report after them", anon.do("GET", "/api/v1/verify/documents/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", ""), 429, "too_many_verifications")
 }

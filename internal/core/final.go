@@ -465,9 +465,13 @@ func (s *Service) openFinal(ctx context.Context, fin *FinalPDF) (*FinalPDF, io.R
 	return fin, r, nil
 }
 
-// SealPDF seals a PDF made here (a verification report) with the instance's
-// seal; without a seal configured (tests) it is returned as it is.
+// SealPDF seals a PDF made here (a verification report, asked for by
+// anyone: rate-limited) with the instance's seal; without a seal configured
+// (tests) it is returned as it is.
 func (s *Service) SealPDF(ctx context.Context, file []byte) ([]byte, error) {
+	if err := s.allowPublicCheck(ctx); err != nil {
+		return nil, err
+	}
 	sealed, err := s.seal(ctx, file, "report")
 	if err != nil {
 		return nil, paraph.Internal(fmt.Errorf("core: seal: %w", err))

@@ -37,8 +37,8 @@ type VerifyUpload struct {
 // It returns the report and the id under which it can be downloaded as a
 // PDF for a while.
 func (s *Service) Verify(ctx context.Context, in VerifyUpload) (*verify.Report, string, error) {
-	if ok, wait := s.verifyByIP.allow(ClientFrom(ctx).IP); !ok {
-		return nil, "", tooMany("too_many_verifications", "Too many checks from your address; try again later.", wait)
+	if err := s.allowPublicCheck(ctx); err != nil {
+		return nil, "", err
 	}
 	if len(in.Signature) > MaxVerifySignature {
 		return nil, "", paraph.Invalid("signature", "signature_too_large", "A signature file is 1 MiB at most.")
@@ -129,6 +129,15 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	n, err := c.w.Write(p)
 	c.n += int64(n)
 	return n, err
+}
+
+// allowPublicCheck rate-limits what anyone may ask without login and costs
+// a check or a sealed PDF: uploads, QR pages, report PDFs.
+func (s *Service) allowPublicCheck(ctx context.Context) error {
+	if ok, wait := s.verifyByIP.allow(ClientFrom(ctx).IP); !ok {
+		return tooMany("too_many_verifications", "Too many checks from your address; try again later.", wait)
+	}
+	return nil
 }
 
 // sealRoots are the roots the instance's seal chains to.
@@ -241,6 +250,9 @@ func (s *Service) VerifyReport(ctx context.Context, id string) (*verify.Report, 
 // (/v/{id}): the document, its signatures and, once built, the check of the
 // final PDF's seal. Whoever holds the link may see it.
 func (s *Service) PublicDocumentReport(ctx context.Context, verifyID string) (*verify.Report, *FinalPDF, error) {
+	if err := s.allowPublicCheck(ctx); err != nil {
+		return nil, nil, err
+	}
 	var fin *store.Final
 	var name string
 	rep := &verify.Report{Kind: verify.KindFinalPDF, Result: verify.Passed, CheckedAt: s.clock.Now()}
