@@ -132,6 +132,12 @@ type Field struct {
 	Required bool   `json:"required"`
 }
 
+// SignatureFileName is the name the i-th signature (from 0) of a file goes
+// by, downloaded or embedded in the final PDF: act.pdf.1.sig.
+func SignatureFileName(fileName string, i int) string {
+	return fileName + "." + itoa(i+1) + ".sig"
+}
+
 // DocumentMeta is what a person fills in about a document.
 type DocumentMeta struct {
 	Title            string

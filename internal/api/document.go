@@ -161,7 +161,7 @@ func safeFileName(name string) string {
 
 // sigFileName is the i-th (from 0) signature's download name: act.pdf.1.sig.
 func sigFileName(d *paraph.Document, i int) string {
-	return safeFileName(d.FileName) + "." + strconv.Itoa(i+1) + ".sig"
+	return paraph.SignatureFileName(safeFileName(d.FileName), i)
 }
 
 // documentInput is the metadata of a new document, from the part "meta"

@@ -662,7 +662,7 @@ func (w *Web) signatureFile(q *request, d *paraph.Document, sigs []*store.Signat
 		}
 		h := q.w.Header()
 		h.Set("Content-Type", "application/pkcs7-signature")
-		name := d.FileName + "." + strconv.Itoa(i+1) + ".sig"
+		name := paraph.SignatureFileName(d.FileName, i)
 		h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
 		h.Set("Cache-Control", "private, no-cache")
 		_, err := q.w.Write(s.CMS)
@@ -723,11 +723,7 @@ func (v *view) Indication(ind, sub string) badge {
 		b.Text = v.T("doc.indication.unknown")
 	}
 	if sub != "" {
-		if key := "reason." + sub; v.q.web.cat.has(key) {
-			b.Note = v.T(key)
-		} else {
-			b.Note = sub
-		}
+		b.Note = v.Reason(sub, sub)
 	}
 	return b
 }
