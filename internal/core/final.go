@@ -8,7 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
+	"path"
+	"strings"
 
 	"paraph"
 	"paraph/cades"
@@ -177,7 +178,7 @@ func (s *Service) finalInput(ctx context.Context, tx *store.Tx, d *paraph.Docume
 		}
 		out.Signers = append(out.Signers, *fs)
 		if len(sig.CMS) > 0 {
-			out.Signatures = append(out.Signatures, pdf.Attachment{Name: d.FileName + "." + strconv.Itoa(i+1) + ".sig",
+			out.Signatures = append(out.Signatures, pdf.Attachment{Name: paraph.SignatureFileName(d.FileName, i),
 				Description: fs.Name, Data: sig.CMS})
 		}
 	}
@@ -394,19 +395,19 @@ func (s *Service) notifyCompleted(ctx context.Context, tx *store.Tx, d *paraph.D
 // "act.signed.pdf".
 func finalFileName(d *paraph.Document) string {
 	name := d.FileName
-	if i := lastDot(name); i > 0 {
-		name = name[:i]
+	if ext := path.Ext(name); len(ext) < len(name) {
+		name = strings.TrimSuffix(name, ext)
 	}
 	return name + ".signed.pdf"
 }
 
-func lastDot(s string) int {
-	for i := len(s) - 1; i >= 0 && s[i] != '/'; i-- {
-		if s[i] == '.' {
-			return i
-		}
+// finalOf is what readers learn of a final PDF record (not its last error:
+// that is for the people who manage the document).
+func finalOf(f *store.Final, d *paraph.Document) *FinalPDF {
+	if f == nil || d == nil {
+		return nil
 	}
-	return -1
+	return &FinalPDF{Ready: f.SHA256 != "", Name: finalFileName(d), SHA256: f.SHA256, Size: f.Size, VerifyID: f.VerifyID}
 }
 
 // FinalPDF is the state of a completed document's final PDF.
@@ -435,8 +436,8 @@ func (s *Service) DocumentFinal(ctx context.Context, docID string) (*FinalPDF, e
 		if err != nil {
 			return err
 		}
-		out = &FinalPDF{Ready: fin.SHA256 != "", Error: fin.Error, Name: finalFileName(acc.doc), SHA256: fin.SHA256,
-			Size: fin.Size, VerifyID: fin.VerifyID}
+		out = finalOf(fin, acc.doc)
+		out.Error = fin.Error
 		return nil
 	})
 	return out, err

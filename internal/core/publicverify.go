@@ -164,7 +164,11 @@ func (s *Service) findDocuments(ctx context.Context, tx *store.Tx, rep *verify.R
 		}
 	}
 	for _, fin := range finals {
-		doc, err := s.publicDocument(ctx, tx, fin)
+		d, err := tx.FindDocument(ctx, fin.DocumentID)
+		if err != nil {
+			return err
+		}
+		doc, err := s.publicDocument(ctx, tx, fin, d)
 		if err != nil {
 			return err
 		}
@@ -174,11 +178,7 @@ func (s *Service) findDocuments(ctx context.Context, tx *store.Tx, rep *verify.R
 }
 
 // publicDocument is what anyone holding the file may learn of its document.
-func (s *Service) publicDocument(ctx context.Context, tx *store.Tx, fin *store.Final) (*verify.Document, error) {
-	d, err := tx.FindDocument(ctx, fin.DocumentID)
-	if err != nil {
-		return nil, err
-	}
+func (s *Service) publicDocument(ctx context.Context, tx *store.Tx, fin *store.Final, d *paraph.Document) (*verify.Document, error) {
 	org, err := tx.FindOrganizationByID(ctx, d.OrgID)
 	if err != nil {
 		return nil, err
@@ -195,7 +195,7 @@ func (s *Service) publicDocument(ctx context.Context, tx *store.Tx, fin *store.F
 			ds.Name, ds.Organization, _ = s.signerParty(ctx, tx, d, org, sg, sig.AccountID)
 		}
 		out.Signers = append(out.Signers, ds)
-		out.Result = worstResult(out.Result, sig.Indication)
+		out.Result = verify.Worst(out.Result, sig.Indication)
 	}
 	return out, nil
 }
@@ -212,7 +212,7 @@ func judgeUpload(rep *verify.Report) {
 			rep.Message = "The file is the signed PDF of a document signed in this Paraph."
 		}
 		for _, d := range rep.Documents {
-			rep.Result = worstResult(rep.Result, d.Result)
+			rep.Result = verify.Worst(rep.Result, d.Result)
 		}
 		return
 	}
@@ -220,14 +220,6 @@ func judgeUpload(rep *verify.Report) {
 		rep.Result, rep.Reason = verify.Failed, "not_signed"
 		rep.Message = "The file carries no signature and is not a document signed in this Paraph. If it has a signature file (.sig, .p7s), check them together."
 	}
-}
-
-func worstResult(a, b string) string {
-	rank := map[string]int{verify.Passed: 0, verify.Indeterminate: 1, verify.Failed: 2}
-	if rank[b] > rank[a] {
-		return b
-	}
-	return a
 }
 
 // VerifyReport returns a public verification's report kept by Verify.
@@ -253,37 +245,30 @@ func (s *Service) PublicDocumentReport(ctx context.Context, verifyID string) (*v
 	if err := s.allowPublicCheck(ctx); err != nil {
 		return nil, nil, err
 	}
-	var fin *store.Final
-	var name string
+	var out *FinalPDF
 	rep := &verify.Report{Kind: verify.KindFinalPDF, Result: verify.Passed, CheckedAt: s.clock.Now()}
 	err := s.db.Read(ctx, func(tx *store.Tx) error {
-		var err error
-		if fin, err = tx.FindFinalByVerifyID(ctx, verifyID); err != nil {
-			return notFoundErr("Document")
-		}
-		doc, err := s.publicDocument(ctx, tx, fin)
+		fin, d, err := findPublicFinal(ctx, tx, verifyID)
 		if err != nil {
 			return err
 		}
-		d, err := tx.FindDocument(ctx, fin.DocumentID)
+		doc, err := s.publicDocument(ctx, tx, fin, d)
 		if err != nil {
 			return err
 		}
-		name = finalFileName(d)
-		rep.Documents = []verify.Document{*doc}
+		out, rep.Documents = finalOf(fin, d), []verify.Document{*doc}
 		return nil
 	})
 	if err != nil {
 		return nil, nil, err
 	}
-	out := &FinalPDF{Ready: fin.SHA256 != "", Name: name, SHA256: fin.SHA256, Size: fin.Size, VerifyID: fin.VerifyID}
-	rep.FileName, rep.SHA256, rep.Size = name, fin.SHA256, fin.Size
+	rep.FileName, rep.SHA256, rep.Size = out.Name, out.SHA256, out.Size
 	rep.Result = rep.Documents[0].Result
 	if !out.Ready {
 		rep.Reason, rep.Message = "final_not_ready", "The signed PDF is being prepared; the signatures below were checked when they were made."
 		return rep, out, nil
 	}
-	data, err := s.readBlob(ctx, fin.SHA256)
+	data, err := s.readBlob(ctx, out.SHA256)
 	if err != nil {
 		return nil, nil, paraph.Internal(err)
 	}
@@ -297,7 +282,7 @@ func (s *Service) PublicDocumentReport(ctx context.Context, verifyID string) (*v
 		return nil, nil, paraph.Internal(err)
 	}
 	rep.Seal, rep.Original, rep.Signatures = check.Seal, check.Original, check.Signatures
-	rep.Result = worstResult(rep.Result, check.Result)
+	rep.Result = verify.Worst(rep.Result, check.Result)
 	return rep, out, nil
 }
 
@@ -305,19 +290,22 @@ func (s *Service) PublicDocumentReport(ctx context.Context, verifyID string) (*v
 func (s *Service) OpenPublicFinal(ctx context.Context, verifyID string) (*FinalPDF, io.ReadSeekCloser, error) {
 	var fin *FinalPDF
 	err := s.db.Read(ctx, func(tx *store.Tx) error {
-		f, err := tx.FindFinalByVerifyID(ctx, verifyID)
-		if err != nil {
-			return notFoundErr("Document")
-		}
-		d, err := tx.FindDocument(ctx, f.DocumentID)
-		if err != nil {
-			return err
-		}
-		fin = &FinalPDF{Ready: f.SHA256 != "", Name: finalFileName(d), SHA256: f.SHA256, Size: f.Size, VerifyID: f.VerifyID}
-		return nil
+		f, d, err := findPublicFinal(ctx, tx, verifyID)
+		fin = finalOf(f, d)
+		return err
 	})
 	if err != nil {
 		return nil, nil, err
 	}
 	return s.openFinal(ctx, fin)
+}
+
+// findPublicFinal finds the final PDF a public link names, and its document.
+func findPublicFinal(ctx context.Context, tx *store.Tx, verifyID string) (*store.Final, *paraph.Document, error) {
+	f, err := tx.FindFinalByVerifyID(ctx, verifyID)
+	if err != nil {
+		return nil, nil, notFoundErr("Document")
+	}
+	d, err := tx.FindDocument(ctx, f.DocumentID)
+	return f, d, err
 }

@@ -94,10 +94,10 @@ func FinalPDF(ctx context.Context, r io.ReaderAt, size int64, trust *pki.TrustSt
 		return rep, nil
 	}
 	rep.Seal = sealOutcome(sr)
-	rep.Result = worst(rep.Result, rep.Seal.Indication)
+	rep.Result = Worst(rep.Result, rep.Seal.Indication)
 	files, err := pdf.Attachments(io.NewSectionReader(r, 0, size))
 	if err != nil {
-		rep.Result = worst(rep.Result, Failed)
+		rep.Result = Worst(rep.Result, Failed)
 		rep.Reason, rep.Message = "attachments_unreadable", "The files embedded in the PDF cannot be read: "+err.Error()
 		return rep, nil
 	}
@@ -125,7 +125,7 @@ func FinalPDF(ctx context.Context, r io.ReaderAt, size int64, trust *pki.TrustSt
 		}
 		for _, s := range sub.Signatures {
 			rep.Signatures = append(rep.Signatures, s)
-			rep.Result = worst(rep.Result, s.Indication)
+			rep.Result = Worst(rep.Result, s.Indication)
 		}
 	}
 	return rep, nil

@@ -85,12 +85,13 @@ func Detached(ctx context.Context, content io.Reader, sig []byte, trust *pki.Tru
 	for _, r := range results {
 		s := judge(ctx, r, sd, trust, opts)
 		rep.Signatures = append(rep.Signatures, s)
-		rep.Result = worst(rep.Result, s.Indication)
+		rep.Result = Worst(rep.Result, s.Indication)
 	}
 	return rep, nil
 }
 
-func worst(a, b string) string {
+// Worst is the worse of two indications: failed, then indeterminate, then passed.
+func Worst(a, b string) string {
 	rank := map[string]int{Passed: 0, Indeterminate: 1, Failed: 2}
 	if rank[b] > rank[a] {
 		return b
