@@ -36,10 +36,20 @@ func argon2Key(password, salt []byte, p PasswordParams, n uint32) []byte {
 // Hash returns a PHC-format argon2id hash with a random salt.
 func (p PasswordParams) Hash(password string) (string, error) {
 	salt := randomBytes(16)
-	key := argon2Key([]byte(password), salt, p, 32)
+	return p.encode(salt, argon2Key([]byte(password), salt, p, 32)), nil
+}
+
+// unmatchable is a hash with these costs that no password matches: checking
+// a login against it takes as long as against a real one, yet making it
+// costs no argon2 run (nor its memory) at start.
+func (p PasswordParams) unmatchable() string {
+	return p.encode(randomBytes(16), randomBytes(32))
+}
+
+func (p PasswordParams) encode(salt, key []byte) string {
 	enc := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.MemoryKiB, p.Time, p.Threads,
-		enc.EncodeToString(salt), enc.EncodeToString(key)), nil
+		enc.EncodeToString(salt), enc.EncodeToString(key))
 }
 
 // verifyPassword checks a password against a PHC argon2id hash, using the
