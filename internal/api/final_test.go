@@ -342,6 +342,13 @@ func TestFinalPDFAndPublicVerification(t *testing.T) {
 			}
 			wantProblem(t, "no file", verifyUpload(t, env.URL, map[string][]byte{"signature": cms}), 422, "file_required")
 			wantProblem(t, "an empty file", verifyUpload(t, env.URL, map[string][]byte{"file": {}}), 422, "file_empty")
+			r = verifyUpload(t, env.URL, map[string][]byte{"file": original, "signature": {}})
+			wantProblem(t, "an empty signature", r, 422, "file_empty")
+			if r.json["field"] != "signature" {
+				t.Errorf("empty signature's field: %s", r.body)
+			}
+			wantProblem(t, "a signature over 1 MiB", verifyUpload(t, env.URL, map[string][]byte{"file": original,
+				"signature": bytes.Repeat([]byte{0x30}, core.MaxVerifySignature+1)}), 422, "signature_too_large")
 			wantProblem(t, "a signature that is not CMS", verifyUpload(t, env.URL, map[string][]byte{"file": original, "signature": []byte("nope")}),
 				422, "signature_unreadable")
 			wantProblem(t, "JSON instead of a form", anon.do("POST", "/api/v1/verify", `{"file":"x"}`), 422, "unsupported_media_type")

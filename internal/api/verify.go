@@ -2,7 +2,6 @@ package api
 
 import (
 	"errors"
-	"io"
 	"mime"
 	"net/http"
 
@@ -41,18 +40,12 @@ func (a *API) verifyUpload(w http.ResponseWriter, r *http.Request) error {
 		return paraph.Invalid("file", "file_required", "Attach the file in the form field \"file\".")
 	}
 	defer f.Close()
-	var sig []byte
+	in := core.VerifyUpload{File: f, Size: hdr.Size, FileName: hdr.Filename}
 	if sf, _, err := r.FormFile("signature"); err == nil {
-		sig, err = io.ReadAll(io.LimitReader(sf, core.MaxVerifySignature+1))
-		sf.Close()
-		if err != nil {
-			return err
-		}
-		if len(sig) == 0 {
-			return paraph.Invalid("signature", "file_empty", "The signature file is empty.")
-		}
+		defer sf.Close()
+		in.Signature = sf
 	}
-	rep, id, err := a.svc.Verify(r.Context(), core.VerifyUpload{File: f, Size: hdr.Size, FileName: hdr.Filename, Signature: sig})
+	rep, id, err := a.svc.Verify(r.Context(), in)
 	if err != nil {
 		return err
 	}

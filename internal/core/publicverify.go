@@ -28,7 +28,7 @@ type VerifyUpload struct {
 	File      io.ReaderAt // the upload as the HTTP layer keeps it (in memory, or a temporary file)
 	Size      int64
 	FileName  string
-	Signature []byte // nil when none was given
+	Signature io.Reader // the detached signature's file; nil when none was given
 }
 
 // Verify checks an uploaded file for anyone, without login: a final PDF
@@ -40,8 +40,18 @@ func (s *Service) Verify(ctx context.Context, in VerifyUpload) (*verify.Report, 
 	if err := s.allowPublicCheck(ctx); err != nil {
 		return nil, "", err
 	}
-	if len(in.Signature) > MaxVerifySignature {
-		return nil, "", paraph.Invalid("signature", "signature_too_large", "A signature file is 1 MiB at most.")
+	var sig []byte
+	if in.Signature != nil {
+		var err error
+		if sig, err = io.ReadAll(io.LimitReader(in.Signature, MaxVerifySignature+1)); err != nil {
+			return nil, "", paraph.Invalid("signature", "upload_incomplete", "The signature file did not arrive whole; send it again.")
+		}
+		switch {
+		case len(sig) == 0:
+			return nil, "", paraph.Invalid("signature", "file_empty", "The signature file is empty.")
+		case len(sig) > MaxVerifySignature:
+			return nil, "", paraph.Invalid("signature", "signature_too_large", "A signature file is 1 MiB at most.")
+		}
 	}
 	switch {
 	case in.Size <= 0:
@@ -51,7 +61,7 @@ func (s *Service) Verify(ctx context.Context, in VerifyUpload) (*verify.Report, 
 	}
 	s.verifySlots <- struct{}{} // a few checks at once: each reads a whole file
 	defer func() { <-s.verifySlots }()
-	rep, sum, err := s.check(ctx, in.File, in.Size, in.Signature)
+	rep, sum, err := s.check(ctx, in.File, in.Size, sig)
 	if err != nil {
 		return nil, "", err
 	}

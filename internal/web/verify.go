@@ -2,7 +2,6 @@ package web
 
 import (
 	"encoding/pem"
-	"io"
 	"mime"
 	"net/http"
 	"strings"
@@ -49,19 +48,12 @@ func (w *Web) verifyUpload(q *request) error {
 		return q.render(http.StatusUnprocessableEntity, "verify", data)
 	}
 	defer file.Close()
-	var sig []byte
+	in := core.VerifyUpload{File: file, Size: hdr.Size, FileName: hdr.Filename}
 	if sf, _, err := q.r.FormFile("signature"); err == nil {
-		sig, err = io.ReadAll(io.LimitReader(sf, core.MaxVerifySignature+1))
-		sf.Close()
-		if err != nil {
-			return err
-		}
-		if len(sig) == 0 {
-			f.failed(paraph.Invalid("signature", "file_empty", "The file is empty."))
-			return q.render(http.StatusUnprocessableEntity, "verify", data)
-		}
+		defer sf.Close()
+		in.Signature = sf
 	}
-	rep, id, err := w.svc.Verify(q.r.Context(), core.VerifyUpload{File: file, Size: hdr.Size, FileName: hdr.Filename, Signature: sig})
+	rep, id, err := w.svc.Verify(q.r.Context(), in)
 	if err != nil {
 		if err := f.failed(err); err != nil {
 			return err
