@@ -118,15 +118,11 @@ func (db *DB) ChainAudit(ctx context.Context) (int, error) {
 			if err := rows.Err(); err != nil {
 				return translate(err)
 			}
-			for i, e := range batch {
+			for _, e := range batch {
 				head.seq++
 				e.Seq, e.PrevHash, e.CreatedAt = head.seq, head.hash, e.CreatedAt.UTC()
 				e.Hash = hashAuditEvent(e)
 				if err := tx.insertChained(ctx, e); err != nil {
-					return err
-				}
-				// Exactly the rows read: one with a smaller n may commit later.
-				if _, err := tx.exec(ctx, `DELETE FROM audit_pending WHERE n = $1`, ns[i]); err != nil {
 					return err
 				}
 				head.hash = e.Hash
@@ -134,6 +130,10 @@ func (db *DB) ChainAudit(ctx context.Context) (int, error) {
 			n = len(batch)
 			if n == 0 {
 				return nil
+			}
+			// Exactly the rows read: one with a smaller n may commit later.
+			if _, err := tx.exec(ctx, `DELETE FROM audit_pending WHERE n = ANY($1)`, ns); err != nil {
+				return err
 			}
 			_, err = tx.exec(ctx, `UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1`, head.seq, head.hash)
 			return err
