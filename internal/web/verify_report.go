@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 
 	"paraph/internal/pdf"
@@ -66,7 +67,7 @@ func (w *Web) reportPDF(ctx context.Context, v *view, rep *verify.Report) ([]byt
 		out.Sections = append(out.Sections, s)
 	}
 	for _, sg := range rep.Signatures {
-		s := pdf.ReportSection{Heading: t("verify.signature_of", "name", firstNonEmpty(sg.Signer, t("verify.unknown_signer")))}
+		s := pdf.ReportSection{Heading: t("verify.signature_of", "name", cmp.Or(sg.Signer, t("verify.unknown_signer")))}
 		ib := v.Indication(sg.Indication, sg.SubIndication)
 		s.Rows = append(s.Rows, pdf.ReportRow{Label: t("verify.report_result"), Value: ib.Text, Result: sg.Indication})
 		add(&s, "", ib.Note, false)
@@ -87,11 +88,4 @@ func (w *Web) reportPDF(ctx context.Context, v *view, rep *verify.Report) ([]byt
 		return nil, err
 	}
 	return w.svc.SealPDF(ctx, buf.Bytes())
-}
-
-func firstNonEmpty(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
