@@ -145,11 +145,22 @@ type docAccess struct {
 // organization's incoming one once sent, or a route where the member signs.
 // Anything else is "not found".
 func (s *Service) loadDocument(ctx context.Context, tx *store.Tx, docID string) (*docAccess, error) {
+	return s.accessDocument(ctx, tx, docID, tx.FindDocument)
+}
+
+// lockDocument is loadDocument that also takes the document's row lock for
+// the rest of the transaction.
+func (s *Service) lockDocument(ctx context.Context, tx *store.Tx, docID string) (*docAccess, error) {
+	return s.accessDocument(ctx, tx, docID, tx.FindDocumentForUpdate)
+}
+
+func (s *Service) accessDocument(ctx context.Context, tx *store.Tx, docID string,
+	find func(context.Context, string) (*paraph.Document, error)) (*docAccess, error) {
 	p, err := requirePrincipal(ctx)
 	if err != nil {
 		return nil, err
 	}
-	d, err := tx.FindDocument(ctx, docID)
+	d, err := find(ctx, docID)
 	if err != nil {
 		return nil, err
 	}
@@ -318,10 +329,7 @@ func (s *Service) canManageDocument(acc *docAccess) error {
 // for one who manages it (its author, an owner or admin), refusing with
 // wrongState unless the document is in state.
 func (s *Service) lockManaged(ctx context.Context, tx *store.Tx, docID, state string, wrongState *paraph.Error) (*paraph.Document, error) {
-	if err := tx.LockDocument(ctx, docID); err != nil {
-		return nil, err
-	}
-	acc, err := s.loadDocument(ctx, tx, docID)
+	acc, err := s.lockDocument(ctx, tx, docID)
 	if err != nil {
 		return nil, err
 	}

@@ -73,10 +73,7 @@ func (s *Service) RemindWaiting(ctx context.Context) (int, error) {
 	n := 0
 	for _, id := range ids {
 		err := s.db.Write(ctx, func(tx *store.Tx) error {
-			if err := tx.LockDocument(ctx, id); err != nil {
-				return err
-			}
-			d, err := tx.FindDocument(ctx, id)
+			d, err := tx.FindDocumentForUpdate(ctx, id)
 			if err != nil || d.State != paraph.DocInProgress {
 				return err
 			}

@@ -356,10 +356,7 @@ func (s *Service) checkAndStore(ctx context.Context, acc *docAccess, cms []byte,
 	}
 	var res *SignatureResult
 	err = s.db.Write(ctx, func(tx *store.Tx) error {
-		if err := tx.LockDocument(ctx, docID); err != nil {
-			return err
-		}
-		fresh, err := tx.FindDocument(ctx, docID) // again, under the lock: the turn may have passed
+		fresh, err := tx.FindDocumentForUpdate(ctx, docID) // again, under the lock: the turn may have passed
 		if err != nil {
 			return err
 		}
@@ -484,10 +481,7 @@ func (s *Service) Decline(ctx context.Context, docID, comment string) (*paraph.D
 	}
 	var out *paraph.Document
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
-		if err := tx.LockDocument(ctx, docID); err != nil {
-			return err
-		}
-		acc, err := s.loadDocument(ctx, tx, docID)
+		acc, err := s.lockDocument(ctx, tx, docID)
 		if err != nil {
 			return err
 		}

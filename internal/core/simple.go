@@ -265,10 +265,7 @@ func (s *Service) SignAsMember(ctx context.Context, docID string, in SimpleSigna
 	}
 	var res *SignatureResult
 	err = s.writeCounting(ctx, func(tx *store.Tx) (error, error) {
-		if err := tx.LockDocument(ctx, docID); err != nil {
-			return nil, err
-		}
-		acc, err := s.loadDocument(ctx, tx, docID)
+		acc, err := s.lockDocument(ctx, tx, docID)
 		if err != nil {
 			return nil, err
 		}

@@ -263,8 +263,9 @@ func (db *DB) migrator() (*goose.Provider, error) {
 type Tx struct {
 	q        querier
 	dialect  string
-	readOnly bool          // from Read: a write there would race the writer
-	audit    []*AuditEvent // appended to the chain just before commit
+	readOnly bool                   // from Read: a write there would race the writer
+	audit    []*AuditEvent          // appended to the chain just before commit
+	steps    map[string]funnelPlace // documents' funnel places read under their lock
 }
 
 type querier interface {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -46,18 +47,15 @@ func documentSearchText(d *paraph.Document) string {
 
 // CreateDocument inserts a draft.
 func (tx *Tx) CreateDocument(ctx context.Context, d *paraph.Document) error {
+	step := paraph.FunnelStep(d)
 	_, err := tx.exec(ctx, `INSERT INTO documents (id, org_id, author_member_id, department_id, title, kind, number, doc_date, amount,
 		currency, counterparty_org_id, counterparty_name, comment, file_name, content_type, sha256, size, state, current_stage,
-		decline_comment, search_text, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22)`,
+		decline_comment, search_text, created_at, updated_at, step)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22, $23)`,
 		d.ID, d.OrgID, d.AuthorMemberID, nullString(d.DepartmentID), d.Title, d.Kind, d.Number, d.Date, d.Amount, d.Currency,
 		nullString(d.CounterpartyOrgID), d.CounterpartyName, d.Comment, d.FileName, d.ContentType, d.SHA256, d.Size, d.State,
-		d.CurrentStage, d.DeclineComment, documentSearchText(d), d.CreatedAt.UTC())
+		d.CurrentStage, d.DeclineComment, documentSearchText(d), d.CreatedAt.UTC(), step)
 	if err != nil {
-		return err
-	}
-	step := paraph.FunnelStep(d)
-	if _, err := tx.exec(ctx, `UPDATE documents SET step = $2 WHERE id = $1`, d.ID, step); err != nil {
 		return err
 	}
 	return tx.countDocument(ctx, d.OrgID, d.DepartmentID, step, 1)
@@ -70,13 +68,16 @@ func (tx *Tx) CreateDocument(ctx context.Context, d *paraph.Document) error {
 // for each other's commit on the same row; readers sum them. SQLite runs
 // one write at a time and keeps one row.
 func (tx *Tx) countDocument(ctx context.Context, orgID, dept, step string, delta int) error {
-	shard := 0
-	if tx.dialect == Postgres {
-		shard = rand.IntN(countShards)
-	}
 	_, err := tx.exec(ctx, `INSERT INTO document_counts (org_id, department_id, step, shard, n) VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT (org_id, department_id, step, shard) DO UPDATE SET n = document_counts.n + $5`, orgID, dept, step, shard, delta)
+		ON CONFLICT (org_id, department_id, step, shard) DO UPDATE SET n = document_counts.n + $5`, orgID, dept, step, tx.countShard(), delta)
 	return err
+}
+
+func (tx *Tx) countShard() int {
+	if tx.dialect != Postgres {
+		return 0
+	}
+	return rand.IntN(countShards)
 }
 
 // countShards is how many rows a funnel count is spread over on PostgreSQL.
@@ -85,22 +86,44 @@ const countShards = 16
 // UpdateDocument writes a document's metadata and state.
 // d must carry its route (FindDocument does) so its funnel step is known.
 func (tx *Tx) UpdateDocument(ctx context.Context, d *paraph.Document) error {
-	var oldStep string
-	var oldDept sql.NullString
-	if err := tx.q.QueryRowContext(ctx, `SELECT step, department_id FROM documents WHERE id = $1`, d.ID).Scan(&oldStep, &oldDept); err != nil {
-		return notFound(err, "Document")
+	old, known := tx.steps[d.ID]
+	if !known {
+		var dept sql.NullString
+		if err := tx.q.QueryRowContext(ctx, `SELECT step, department_id FROM documents WHERE id = $1`, d.ID).Scan(&old.step, &dept); err != nil {
+			return notFound(err, "Document")
+		}
+		old.dept = dept.String
 	}
-	step := paraph.FunnelStep(d)
-	if err := tx.updateDocumentRow(ctx, d, step); err != nil {
+	now := funnelPlace{paraph.FunnelStep(d), d.DepartmentID}
+	if err := tx.updateDocumentRow(ctx, d, now.step); err != nil {
 		return err
 	}
-	if step == oldStep && oldDept.String == d.DepartmentID {
+	if known {
+		tx.steps[d.ID] = now
+	}
+	if now == old {
 		return nil
 	}
-	if err := tx.countDocument(ctx, d.OrgID, oldDept.String, oldStep, -1); err != nil {
-		return err
+	return tx.moveCount(ctx, d.OrgID, old, now)
+}
+
+// funnelPlace is where a document counts in its organization's funnel.
+type funnelPlace struct{ step, dept string }
+
+// moveCount moves a document from one funnel count to another in one
+// statement. The two rows are taken in one order (and, on PostgreSQL, in
+// one shard) by every transaction, so two never wait for each other in a
+// cycle.
+func (tx *Tx) moveCount(ctx context.Context, orgID string, from, to funnelPlace) error {
+	shard := tx.countShard()
+	first, second, d1 := from, to, -1
+	if to.step < from.step || to.step == from.step && to.dept < from.dept {
+		first, second, d1 = to, from, 1
 	}
-	return tx.countDocument(ctx, d.OrgID, d.DepartmentID, step, 1)
+	_, err := tx.exec(ctx, `INSERT INTO document_counts (org_id, department_id, step, shard, n) VALUES ($1, $2, $3, $4, $5), ($1, $6, $7, $4, $8)
+		ON CONFLICT (org_id, department_id, step, shard) DO UPDATE SET n = document_counts.n + excluded.n`,
+		orgID, first.dept, first.step, shard, d1, second.dept, second.step, -d1)
+	return err
 }
 
 func (tx *Tx) updateDocumentRow(ctx context.Context, d *paraph.Document, step string) error {
@@ -125,61 +148,129 @@ func (tx *Tx) LockDocument(ctx context.Context, id string) error {
 
 // FindDocument returns a document with its route.
 func (tx *Tx) FindDocument(ctx context.Context, id string) (*paraph.Document, error) {
-	d, err := scanDocument(tx.q.QueryRowContext(ctx, `SELECT `+docColumns+docFrom+` WHERE d.id = $1`, id))
-	if err != nil {
-		return nil, notFound(err, "Document")
+	d, _, err := tx.findDocument(ctx, id)
+	return d, err
+}
+
+// FindDocumentForUpdate is FindDocument that first takes the document's
+// row lock for the rest of the transaction (see LockDocument).
+func (tx *Tx) FindDocumentForUpdate(ctx context.Context, id string) (*paraph.Document, error) {
+	// On PostgreSQL the lock is a statement of its own: a query that locks
+	// and reads the route at once would read the route as it was before the
+	// lock's holder committed (only the locked row is read again).
+	var locked funnelPlace
+	if tx.dialect == Postgres {
+		var dept sql.NullString
+		if err := tx.q.QueryRowContext(ctx, `SELECT step, department_id FROM documents WHERE id = $1 FOR UPDATE`, id).Scan(&locked.step, &dept); err != nil {
+			return nil, notFound(err, "Document")
+		}
+		locked.dept = dept.String
 	}
-	if d.Stages, err = tx.findRoute(ctx, id); err != nil {
+	d, place, err := tx.findDocument(ctx, id)
+	if err != nil {
 		return nil, err
+	}
+	if tx.dialect == Postgres {
+		place = locked
+	}
+	// Read under the lock, the funnel place stays true until this
+	// transaction changes it: UpdateDocument need not read it again.
+	if !tx.readOnly {
+		if tx.steps == nil {
+			tx.steps = map[string]funnelPlace{}
+		}
+		tx.steps[id] = place
 	}
 	return d, nil
 }
 
-// findRoute reads a document's stages with their signers in one query (a
-// stage always has signers once the route is set; the LEFT JOIN keeps one
-// that has none).
-func (tx *Tx) findRoute(ctx context.Context, docID string) ([]paraph.Stage, error) {
-	rows, err := tx.q.QueryContext(ctx, `SELECT st.idx, st.side, st.signature, s.id, COALESCE(s.member_id, ''), COALESCE(s.org_id, ''),
-		s.full_name, s.email, s.phone, s.state, s.signed_at, s.fields, s.place
-		FROM stages st LEFT JOIN signers s ON s.document_id = st.document_id AND s.stage_idx = st.idx
-		WHERE st.document_id = $1 ORDER BY st.idx, s.id`, docID)
+// findDocument reads a document, its funnel place and its route — its
+// stages with their signers — in one query: a row per signer (the LEFT
+// JOINs keep a document without a route and a stage without signers).
+func (tx *Tx) findDocument(ctx context.Context, id string) (*paraph.Document, funnelPlace, error) {
+	rows, err := tx.q.QueryContext(ctx, `SELECT `+docColumns+`, d.step,
+		st.idx, st.side, st.signature, s.id, COALESCE(s.member_id, ''), COALESCE(s.org_id, ''),
+		s.full_name, s.email, s.phone, s.state, s.signed_at, s.fields, s.place`+docFrom+`
+		LEFT JOIN stages st ON st.document_id = d.id
+		LEFT JOIN signers s ON s.document_id = st.document_id AND s.stage_idx = st.idx
+		WHERE d.id = $1 ORDER BY st.idx, s.id`, id)
 	if err != nil {
-		return nil, translate(err)
+		return nil, funnelPlace{}, translate(err)
 	}
 	defer rows.Close()
-	var stages []paraph.Stage
+	var d *paraph.Document
+	var place funnelPlace
 	for rows.Next() {
-		var st paraph.Stage
-		var id, fullName, email, phone, state, fields, place sql.NullString
-		var s paraph.Signer
-		var signed sql.NullTime
-		if err := rows.Scan(&st.Index, &st.Side, &st.Signature, &id, &s.MemberID, &s.OrgID, &fullName, &email, &phone, &state,
-			&signed, &fields, &place); err != nil {
-			return nil, translate(err)
+		var row routeRow
+		doc, err := scanDocument(scanFunc(func(docDest ...any) error {
+			return rows.Scan(slices.Concat(docDest, []any{&place.step}, row.dest())...)
+		}))
+		if err != nil {
+			return nil, funnelPlace{}, translate(err)
 		}
-		if n := len(stages); n == 0 || stages[n-1].Index != st.Index {
-			stages = append(stages, st)
+		if d == nil {
+			d = doc
 		}
-		if !id.Valid {
-			continue
+		if err := row.addTo(&d.Stages); err != nil {
+			return nil, funnelPlace{}, err
 		}
-		s.ID, s.Stage, s.FullName, s.Email, s.Phone, s.State = id.String, st.Index, fullName.String, email.String, phone.String, state.String
-		s.SignedAt = timeOf(signed)
-		if fields.String != "" && fields.String != "[]" {
-			if err := json.Unmarshal([]byte(fields.String), &s.Fields); err != nil {
-				return nil, fmt.Errorf("signer %s: fields: %w", s.ID, err)
-			}
-		}
-		if place.String != "" {
-			s.Place = new(paraph.Place)
-			if err := json.Unmarshal([]byte(place.String), s.Place); err != nil {
-				return nil, fmt.Errorf("signer %s: place: %w", s.ID, err)
-			}
-		}
-		last := &stages[len(stages)-1]
-		last.Signers = append(last.Signers, s)
 	}
-	return stages, translate(rows.Err())
+	if err := rows.Err(); err != nil {
+		return nil, funnelPlace{}, translate(err)
+	}
+	if d == nil {
+		return nil, funnelPlace{}, notFound(sql.ErrNoRows, "Document")
+	}
+	place.dept = d.DepartmentID
+	return d, place, nil
+}
+
+// scanFunc lets a function stand for a row in scanDocument.
+type scanFunc func(dest ...any) error
+
+func (f scanFunc) Scan(dest ...any) error { return f(dest...) }
+
+// routeRow is one stage and signer of a route, as findDocument reads them.
+type routeRow struct {
+	idx                                                sql.NullInt64
+	side, signature                                    sql.NullString
+	id, memberID, orgID, fullName, email, phone, state sql.NullString
+	fields, place                                      sql.NullString
+	signed                                             sql.NullTime
+}
+
+func (r *routeRow) dest() []any {
+	return []any{&r.idx, &r.side, &r.signature, &r.id, &r.memberID, &r.orgID, &r.fullName, &r.email, &r.phone, &r.state,
+		&r.signed, &r.fields, &r.place}
+}
+
+// addTo appends the row's stage (when it starts one) and signer to stages.
+func (r *routeRow) addTo(stages *[]paraph.Stage) error {
+	if !r.idx.Valid {
+		return nil // no route yet
+	}
+	if n := len(*stages); n == 0 || (*stages)[n-1].Index != int(r.idx.Int64) {
+		*stages = append(*stages, paraph.Stage{Index: int(r.idx.Int64), Side: r.side.String, Signature: r.signature.String})
+	}
+	if !r.id.Valid {
+		return nil
+	}
+	s := paraph.Signer{ID: r.id.String, Stage: int(r.idx.Int64), MemberID: r.memberID.String, OrgID: r.orgID.String,
+		FullName: r.fullName.String, Email: r.email.String, Phone: r.phone.String, State: r.state.String, SignedAt: timeOf(r.signed)}
+	if r.fields.String != "" && r.fields.String != "[]" {
+		if err := json.Unmarshal([]byte(r.fields.String), &s.Fields); err != nil {
+			return fmt.Errorf("signer %s: fields: %w", s.ID, err)
+		}
+	}
+	if r.place.String != "" {
+		s.Place = new(paraph.Place)
+		if err := json.Unmarshal([]byte(r.place.String), s.Place); err != nil {
+			return fmt.Errorf("signer %s: place: %w", s.ID, err)
+		}
+	}
+	last := &(*stages)[len(*stages)-1]
+	last.Signers = append(last.Signers, s)
+	return nil
 }
 
 // ReplaceRoute sets a draft's route.
