@@ -150,6 +150,7 @@ func main() {
 		benchkit.Check(pprof.StartCPUProfile(f))
 		defer pprof.StopCPUProfile()
 	}
+	cpu0 := measureCPU(ctx, db)
 	start = time.Now()
 	for _, p := range people {
 		wg.Add(1)
@@ -188,6 +189,7 @@ func main() {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	cpu1 := measureCPU(ctx, db)
 	slices.Sort(lat)
 	q := func(f float64) float64 {
 		if len(lat) == 0 {
@@ -201,6 +203,14 @@ func main() {
 	}
 	fmt.Printf("qualified signatures (prepare + complete), %s: %d in %s, errors %d: %.0f signatures/s   p50 %.1f ms   p99 %.1f ms   max %.1f ms\n",
 		mode, len(lat), elapsed.Round(time.Millisecond), errs, float64(len(lat))/elapsed.Seconds(), q(0.5), q(0.99), q(1))
+	if n := float64(len(lat)); n > 0 {
+		perSig := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 / n }
+		fmt.Printf("CPU per signature: %.2f ms in this process (server and load generator)", perSig(cpu1.self-cpu0.self))
+		if cpu0.dbKnown && cpu1.dbKnown {
+			fmt.Printf(", %.2f ms in PostgreSQL's backends", perSig(cpu1.db-cpu0.db))
+		}
+		fmt.Println()
+	}
 	if firstErr != nil {
 		fmt.Println("first error:", firstErr)
 	}
