@@ -89,72 +89,84 @@ func (db *DB) ChainAudit(ctx context.Context) (int, error) {
 	}
 	total := 0
 	for {
-		n := 0
-		err := db.Write(ctx, func(tx *Tx) error {
-			var head struct {
-				seq  int64
-				hash string
-			}
-			if err := tx.q.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE`).Scan(&head.seq, &head.hash); err != nil {
-				return translate(fmt.Errorf("store: audit head: %w", err))
-			}
-			rows, err := tx.q.QueryContext(ctx, `SELECT n, `+pendingColumns+` FROM audit_pending ORDER BY n LIMIT $1`, chainBatch)
-			if err != nil {
-				return translate(err)
-			}
-			var batch []*AuditEvent
-			var ns []int64
-			for rows.Next() {
-				var pn int64
-				e := &AuditEvent{}
-				if err := rows.Scan(&pn, &e.Seq, &e.ID, &e.AccountID, &e.OrgID, &e.Action, &e.Target, &e.IP, &e.UserAgent, &e.Details,
-					&e.CreatedAt, &e.PrevHash, &e.Hash); err != nil {
-					rows.Close()
-					return translate(err)
-				}
-				batch, ns = append(batch, e), append(ns, pn)
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return translate(err)
-			}
-			n = len(batch)
-			if n == 0 {
-				return nil
-			}
-			seqs, at := make([]int64, n), make([]time.Time, n)
-			var text [10][]string // id, account, org, action, target, ip, user agent, details, prev hash, hash
-			for i, e := range batch {
-				head.seq++
-				e.Seq, e.PrevHash, e.CreatedAt = head.seq, head.hash, e.CreatedAt.UTC()
-				e.Hash = hashAuditEvent(e)
-				head.hash = e.Hash
-				seqs[i], at[i] = e.Seq, e.CreatedAt
-				for j, v := range []string{e.ID, e.AccountID, e.OrgID, e.Action, e.Target, e.IP, e.UserAgent, e.Details, e.PrevHash, e.Hash} {
-					text[j] = append(text[j], v)
-				}
-			}
-			// The batch moves in one statement; exactly the rows read leave
-			// the pending table: one with a smaller n may commit later.
-			if _, err := tx.exec(ctx, `WITH gone AS (DELETE FROM audit_pending WHERE n = ANY($13))
-				INSERT INTO audit_events (seq, id, account_id, org_id, action, target, ip, user_agent, details, created_at, prev_hash, hash)
-				SELECT seq, id, NULLIF(account_id, ''), NULLIF(org_id, ''), action, target, ip, user_agent, details, created_at, prev_hash, hash
-				FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
-					$10::timestamptz[], $11::text[], $12::text[])
-					AS u (seq, id, account_id, org_id, action, target, ip, user_agent, details, created_at, prev_hash, hash)`,
-				seqs, text[0], text[1], text[2], text[3], text[4], text[5], text[6], text[7], at, text[8], text[9], ns); err != nil {
-				return err
-			}
-			_, err = tx.exec(ctx, `UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1`, head.seq, head.hash)
+		var n int
+		err := db.Write(ctx, func(tx *Tx) (err error) {
+			n, err = tx.linkPending(ctx)
 			return err
 		})
+		if err != nil {
+			return total, err
+		}
 		total += n
 		// Another batch only when this one was full: events that came
 		// while it ran wait for the next call, not a loop of small batches.
-		if err != nil || n < chainBatch {
-			return total, err
+		if n < chainBatch {
+			return total, nil
 		}
 	}
+}
+
+// linkPending links the oldest pending events, at most chainBatch, to the
+// chain's head, and returns how many.
+func (tx *Tx) linkPending(ctx context.Context) (int, error) {
+	var head struct {
+		seq  int64
+		hash string
+	}
+	if err := tx.q.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE`).Scan(&head.seq, &head.hash); err != nil {
+		return 0, translate(fmt.Errorf("store: audit head: %w", err))
+	}
+	rows, err := tx.q.QueryContext(ctx, `SELECT n, `+pendingColumns+` FROM audit_pending ORDER BY n LIMIT $1`, chainBatch)
+	if err != nil {
+		return 0, translate(err)
+	}
+	var batch []*AuditEvent
+	var ns []int64
+	for rows.Next() {
+		var pn int64
+		e := &AuditEvent{}
+		if err := rows.Scan(&pn, &e.Seq, &e.ID, &e.AccountID, &e.OrgID, &e.Action, &e.Target, &e.IP, &e.UserAgent, &e.Details,
+			&e.CreatedAt, &e.PrevHash, &e.Hash); err != nil {
+			rows.Close()
+			return 0, translate(err)
+		}
+		batch, ns = append(batch, e), append(ns, pn)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, translate(err)
+	}
+	n := len(batch)
+	if n == 0 {
+		return 0, nil
+	}
+	seqs, at := make([]int64, n), make([]time.Time, n)
+	var text [10][]string // id, account, org, action, target, ip, user agent, details, prev hash, hash
+	for i, e := range batch {
+		head.seq++
+		e.Seq, e.PrevHash, e.CreatedAt = head.seq, head.hash, e.CreatedAt.UTC()
+		e.Hash = hashAuditEvent(e)
+		head.hash = e.Hash
+		seqs[i], at[i] = e.Seq, e.CreatedAt
+		for j, v := range []string{e.ID, e.AccountID, e.OrgID, e.Action, e.Target, e.IP, e.UserAgent, e.Details, e.PrevHash, e.Hash} {
+			text[j] = append(text[j], v)
+		}
+	}
+	// The batch moves in one statement; exactly the rows read leave the
+	// pending table: one with a smaller n may commit later.
+	if _, err := tx.exec(ctx, `WITH gone AS (DELETE FROM audit_pending WHERE n = ANY($13))
+		INSERT INTO audit_events (seq, id, account_id, org_id, action, target, ip, user_agent, details, created_at, prev_hash, hash)
+		SELECT seq, id, NULLIF(account_id, ''), NULLIF(org_id, ''), action, target, ip, user_agent, details, created_at, prev_hash, hash
+		FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+			$10::timestamptz[], $11::text[], $12::text[])
+			AS u (seq, id, account_id, org_id, action, target, ip, user_agent, details, created_at, prev_hash, hash)`,
+		seqs, text[0], text[1], text[2], text[3], text[4], text[5], text[6], text[7], at, text[8], text[9], ns); err != nil {
+		return 0, err
+	}
+	if _, err := tx.exec(ctx, `UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1`, head.seq, head.hash); err != nil {
+		return 0, err
+	}
+	return n, nil
 }
 
 // chainBatch is how many pending events ChainAudit links in one transaction.

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -21,14 +20,15 @@ const docColumns = `d.id, d.org_id, d.author_member_id, COALESCE(a.full_name, ''
 
 const docFrom = ` FROM documents d LEFT JOIN members am ON am.id = d.author_member_id LEFT JOIN accounts a ON a.id = am.account_id`
 
-func scanDocument(row interface{ Scan(...any) error }) (*paraph.Document, error) {
+// scanDocument scans docColumns, then any extra columns of the row into extra.
+func scanDocument(row interface{ Scan(...any) error }, extra ...any) (*paraph.Document, error) {
 	var d paraph.Document
 	var dept, cp sql.NullString
 	var amount sql.NullInt64
 	var sent, finished sql.NullTime
-	err := row.Scan(&d.ID, &d.OrgID, &d.AuthorMemberID, &d.AuthorName, &dept, &d.Title, &d.Kind, &d.Number, &d.Date,
+	err := row.Scan(append([]any{&d.ID, &d.OrgID, &d.AuthorMemberID, &d.AuthorName, &dept, &d.Title, &d.Kind, &d.Number, &d.Date,
 		&amount, &d.Currency, &cp, &d.CounterpartyName, &d.Comment, &d.FileName, &d.ContentType, &d.SHA256, &d.Size,
-		&d.State, &d.CurrentStage, &d.DeclineComment, &d.CreatedAt, &d.UpdatedAt, &sent, &finished)
+		&d.State, &d.CurrentStage, &d.DeclineComment, &d.CreatedAt, &d.UpdatedAt, &sent, &finished}, extra...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -153,34 +153,24 @@ func (tx *Tx) FindDocument(ctx context.Context, id string) (*paraph.Document, er
 }
 
 // FindDocumentForUpdate is FindDocument that first takes the document's
-// row lock for the rest of the transaction (see LockDocument).
+// row lock for the rest of the transaction (see LockDocument). The lock is
+// a statement of its own: on PostgreSQL a query that locks and reads the
+// route at once would read the route as it was before the lock's holder
+// committed (only the locked row is read again).
 func (tx *Tx) FindDocumentForUpdate(ctx context.Context, id string) (*paraph.Document, error) {
-	// On PostgreSQL the lock is a statement of its own: a query that locks
-	// and reads the route at once would read the route as it was before the
-	// lock's holder committed (only the locked row is read again).
-	var locked funnelPlace
-	if tx.dialect == Postgres {
-		var dept sql.NullString
-		if err := tx.q.QueryRowContext(ctx, `SELECT step, department_id FROM documents WHERE id = $1 FOR UPDATE`, id).Scan(&locked.step, &dept); err != nil {
-			return nil, notFound(err, "Document")
-		}
-		locked.dept = dept.String
+	if err := tx.LockDocument(ctx, id); err != nil {
+		return nil, err
 	}
 	d, place, err := tx.findDocument(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if tx.dialect == Postgres {
-		place = locked
-	}
 	// Read under the lock, the funnel place stays true until this
 	// transaction changes it: UpdateDocument need not read it again.
-	if !tx.readOnly {
-		if tx.steps == nil {
-			tx.steps = map[string]funnelPlace{}
-		}
-		tx.steps[id] = place
+	if tx.steps == nil {
+		tx.steps = map[string]funnelPlace{}
 	}
+	tx.steps[id] = place
 	return d, nil
 }
 
@@ -202,9 +192,7 @@ func (tx *Tx) findDocument(ctx context.Context, id string) (*paraph.Document, fu
 	var place funnelPlace
 	for rows.Next() {
 		var row routeRow
-		doc, err := scanDocument(scanFunc(func(docDest ...any) error {
-			return rows.Scan(slices.Concat(docDest, []any{&place.step}, row.dest())...)
-		}))
+		doc, err := scanDocument(rows, append([]any{&place.step}, row.dest()...)...)
 		if err != nil {
 			return nil, funnelPlace{}, translate(err)
 		}
@@ -224,11 +212,6 @@ func (tx *Tx) findDocument(ctx context.Context, id string) (*paraph.Document, fu
 	place.dept = d.DepartmentID
 	return d, place, nil
 }
-
-// scanFunc lets a function stand for a row in scanDocument.
-type scanFunc func(dest ...any) error
-
-func (f scanFunc) Scan(dest ...any) error { return f(dest...) }
 
 // routeRow is one stage and signer of a route, as findDocument reads them.
 type routeRow struct {
