@@ -68,20 +68,7 @@ func main() {
 	// The audit chainer runs as in paraph serve: every second.
 	chainCtx, stopChain := context.WithCancel(ctx)
 	defer stopChain()
-	go func() {
-		tick := time.NewTicker(time.Second)
-		defer tick.Stop()
-		for {
-			select {
-			case <-chainCtx.Done():
-				return
-			case <-tick.C:
-				if _, err := svc.ChainAudit(chainCtx); err != nil && chainCtx.Err() == nil {
-					fmt.Fprintln(os.Stderr, "audit chain:", err)
-				}
-			}
-		}
-	}()
+	go srv.ChainAudit(chainCtx)
 
 	// Set up through the real use cases: an organization whose owner is the
 	// instance admin and trusts the bench CA, and the signers with certificates.

@@ -114,9 +114,10 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintf(w, `{"status":"ok","database":%q}`, s.db.Dialect())
 }
 
-// chainAudit links pending audit events into the chain every second until
-// ctx ends; Run links the last ones once the jobs have stopped.
-func (s *Server) chainAudit(ctx context.Context) {
+// ChainAudit links pending audit events into the chain every second until
+// ctx ends; Run runs it, and links the last ones once the jobs have stopped.
+// A program that serves Handler itself runs it too.
+func (s *Server) ChainAudit(ctx context.Context) {
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	for {
@@ -150,7 +151,7 @@ func (s *Server) Run(ctx context.Context, ready func(addr string)) error {
 	chained := make(chan struct{})
 	go func() {
 		defer close(chained)
-		s.chainAudit(jobsCtx)
+		s.ChainAudit(jobsCtx)
 	}()
 	if ready != nil {
 		ready(ln.Addr().String())
