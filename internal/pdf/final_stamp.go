@@ -282,6 +282,17 @@ func trimTopRow(cells [][2]float64, n int) [][2]float64 {
 
 // stamps renders the overlay pages and the pages of stamps of their own,
 // and returns the original page each overlay page belongs on, in order.
+// spotsWhere returns the spots that match, in order.
+func spotsWhere(spots []spot, match func(spot) bool) []spot {
+	var out []spot
+	for _, sp := range spots {
+		if match(sp) {
+			out = append(out, sp)
+		}
+	}
+	return out
+}
+
 func (d *finalDoc) stamps(pages []page) []int {
 	stamps := make([]*stamp, len(d.f.Signers))
 	for i := range stamps {
@@ -290,12 +301,7 @@ func (d *finalDoc) stamps(pages []page) []int {
 	spots := layoutStamps(stamps, pages)
 	var overlays []int
 	for pg := 1; pg <= len(pages); pg++ {
-		var on []spot
-		for _, sp := range spots {
-			if sp.page == pg {
-				on = append(on, sp)
-			}
-		}
+		on := spotsWhere(spots, func(sp spot) bool { return sp.page == pg })
 		if len(on) == 0 {
 			continue
 		}
@@ -306,12 +312,7 @@ func (d *finalDoc) stamps(pages []page) []int {
 		overlays = append(overlays, pg)
 	}
 	for n := 1; ; n++ {
-		var on []spot
-		for _, sp := range spots {
-			if sp.extra == n {
-				on = append(on, sp)
-			}
-		}
+		on := spotsWhere(spots, func(sp spot) bool { return sp.extra == n })
 		if len(on) == 0 {
 			break
 		}

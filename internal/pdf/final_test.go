@@ -474,15 +474,7 @@ func TestFinalAttachments(t *testing.T) {
 				}
 			}
 			// and so does Attachments, for the offline verifier.
-			file, err := os.Open(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer file.Close()
-			files, err := Attachments(file)
-			if err != nil {
-				t.Fatal(err)
-			}
+			files := attachmentsOf(t, path)
 			if len(files) != len(want) {
 				t.Errorf("Attachments returned %d files, want %d", len(files), len(want))
 			}
@@ -607,15 +599,7 @@ func TestFinalUnstampable(t *testing.T) {
 			if !strings.Contains(pages[0], "Протокол подписания") || strings.Contains(strings.Join(pages, ""), "ДОКУМЕНТ ПОДПИСАН") {
 				t.Errorf("want the protocol without stamps:\n%s", pages[0])
 			}
-			file, err := os.Open(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer file.Close()
-			files, err := Attachments(file)
-			if err != nil {
-				t.Fatal(err)
-			}
+			files := attachmentsOf(t, path)
 			var found bool
 			for _, a := range files {
 				found = found || a.Name == "original.bin" && bytes.Equal(a.Data, c.original)
@@ -941,4 +925,19 @@ func TestFinalLongValues(t *testing.T) {
 			}
 		}
 	}
+}
+
+// attachmentsOf reads the files attached to the PDF at path.
+func attachmentsOf(t *testing.T, path string) []Attachment {
+	t.Helper()
+	file, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	files, err := Attachments(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
 }
