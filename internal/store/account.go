@@ -44,7 +44,7 @@ func (tx *Tx) CreateAccount(ctx context.Context, a *AccountRecord) error {
 
 // FindAccountByID returns one account.
 func (tx *Tx) FindAccountByID(ctx context.Context, id string) (*AccountRecord, error) {
-	a, err := scanAccount(tx.q.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = $1`, id))
+	a, err := scanAccount(tx.q.queryRow(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = $1`, id))
 	if err != nil {
 		return nil, notFound(err, "Account")
 	}
@@ -54,7 +54,7 @@ func (tx *Tx) FindAccountByID(ctx context.Context, id string) (*AccountRecord, e
 // FindAccountByLogin returns the account whose email or phone is login
 // (already normalized).
 func (tx *Tx) FindAccountByLogin(ctx context.Context, login string) (*AccountRecord, error) {
-	a, err := scanAccount(tx.q.QueryRowContext(ctx,
+	a, err := scanAccount(tx.q.queryRow(ctx,
 		`SELECT `+accountColumns+` FROM accounts WHERE email = $1 OR phone = $1`, login))
 	if err != nil {
 		return nil, notFound(err, "Account")

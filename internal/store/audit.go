@@ -113,10 +113,10 @@ func (tx *Tx) linkPending(ctx context.Context) (int, error) {
 		seq  int64
 		hash string
 	}
-	if err := tx.q.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE`).Scan(&head.seq, &head.hash); err != nil {
+	if err := tx.q.queryRow(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE`).Scan(&head.seq, &head.hash); err != nil {
 		return 0, translate(fmt.Errorf("store: audit head: %w", err))
 	}
-	rows, err := tx.q.QueryContext(ctx, `SELECT n, `+pendingColumns+` FROM audit_pending ORDER BY n LIMIT $1`, chainBatch)
+	rows, err := tx.q.query(ctx, `SELECT n, `+pendingColumns+` FROM audit_pending ORDER BY n LIMIT $1`, chainBatch)
 	if err != nil {
 		return 0, translate(err)
 	}
@@ -181,7 +181,7 @@ func (tx *Tx) insertChained(ctx context.Context, e *AuditEvent) error {
 }
 
 func (tx *Tx) appendAudit(ctx context.Context, e *AuditEvent) error {
-	if err := tx.q.QueryRowContext(ctx, `UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash`).
+	if err := tx.q.queryRow(ctx, `UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash`).
 		Scan(&e.Seq, &e.PrevHash); err != nil {
 		return translate(fmt.Errorf("store: audit head: %w", err))
 	}
@@ -219,7 +219,7 @@ func (tx *Tx) FindAuditEvents(ctx context.Context, accountID string, limit int) 
 }
 
 func (tx *Tx) auditEvents(ctx context.Context, query string, args ...any) ([]*AuditEvent, error) {
-	rows, err := tx.q.QueryContext(ctx, query, args...)
+	rows, err := tx.q.query(ctx, query, args...)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -238,7 +238,7 @@ func (tx *Tx) auditEvents(ctx context.Context, query string, args ...any) ([]*Au
 // VerifyAuditChain walks the whole chain and returns the first broken link:
 // an event whose hash does not match its contents or its predecessor.
 func (tx *Tx) VerifyAuditChain(ctx context.Context) (checked int64, err error) {
-	rows, err := tx.q.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit_events ORDER BY seq`)
+	rows, err := tx.q.query(ctx, `SELECT `+auditColumns+` FROM audit_events ORDER BY seq`)
 	if err != nil {
 		return 0, translate(err)
 	}
@@ -268,7 +268,7 @@ func (tx *Tx) VerifyAuditChain(ctx context.Context) (checked int64, err error) {
 	}
 	var headSeq int64
 	var headHash string
-	if err := tx.q.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&headSeq, &headHash); err != nil {
+	if err := tx.q.queryRow(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&headSeq, &headHash); err != nil {
 		return checked, translate(err)
 	}
 	if headSeq != checked || headHash != prev {
@@ -302,7 +302,7 @@ func (tx *Tx) FindAuditEventsByTarget(ctx context.Context, orgID, target string,
 }
 
 func (tx *Tx) targetEvents(ctx context.Context, query string, args ...any) ([]*TargetEvent, error) {
-	rows, err := tx.q.QueryContext(ctx, query, args...)
+	rows, err := tx.q.query(ctx, query, args...)
 	if err != nil {
 		return nil, translate(err)
 	}

@@ -43,7 +43,7 @@ func (tx *Tx) CreateCertificate(ctx context.Context, c *Certificate) error {
 
 // FindCertificate returns one certificate of an organization.
 func (tx *Tx) FindCertificate(ctx context.Context, orgID, id string) (*Certificate, error) {
-	c, err := scanCert(tx.q.QueryRowContext(ctx, `SELECT `+certColumns+` FROM certificates WHERE id = $1 AND org_id = $2`, id, orgID))
+	c, err := scanCert(tx.q.queryRow(ctx, `SELECT `+certColumns+` FROM certificates WHERE id = $1 AND org_id = $2`, id, orgID))
 	if err != nil {
 		return nil, notFound(err, "Certificate")
 	}
@@ -72,7 +72,7 @@ func (tx *Tx) FindCertificatesExpiringBetween(ctx context.Context, from, to time
 // any organization (once there is one, the person's name is fixed by it).
 func (tx *Tx) CountAccountCertificates(ctx context.Context, accountID string) (int, error) {
 	var n int
-	err := tx.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM certificates WHERE account_id = $1`, accountID).Scan(&n)
+	err := tx.q.queryRow(ctx, `SELECT COUNT(*) FROM certificates WHERE account_id = $1`, accountID).Scan(&n)
 	return n, translate(err)
 }
 
@@ -82,7 +82,7 @@ func (tx *Tx) DeleteCertificate(ctx context.Context, orgID, id string) error {
 }
 
 func (tx *Tx) queryCerts(ctx context.Context, q string, args ...any) ([]*Certificate, error) {
-	rows, err := tx.q.QueryContext(ctx, q, args...)
+	rows, err := tx.q.query(ctx, q, args...)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -147,7 +147,7 @@ func (tx *Tx) ClearMainPOA(ctx context.Context, orgID, memberID string) error {
 
 // FindPOA returns one power of attorney of an organization.
 func (tx *Tx) FindPOA(ctx context.Context, orgID, id string) (*POA, error) {
-	p, err := scanPOA(tx.q.QueryRowContext(ctx, `SELECT `+poaColumns+` FROM poas WHERE id = $1 AND org_id = $2`, id, orgID))
+	p, err := scanPOA(tx.q.queryRow(ctx, `SELECT `+poaColumns+` FROM poas WHERE id = $1 AND org_id = $2`, id, orgID))
 	if err != nil {
 		return nil, notFound(err, "Power of attorney")
 	}
@@ -156,7 +156,7 @@ func (tx *Tx) FindPOA(ctx context.Context, orgID, id string) (*POA, error) {
 
 // FindMemberPOAs lists a member's powers of attorney, main first, then newest.
 func (tx *Tx) FindMemberPOAs(ctx context.Context, orgID, memberID string) ([]*POA, error) {
-	rows, err := tx.q.QueryContext(ctx, `SELECT `+poaColumns+` FROM poas WHERE org_id = $1 AND member_id = $2
+	rows, err := tx.q.query(ctx, `SELECT `+poaColumns+` FROM poas WHERE org_id = $1 AND member_id = $2
 		ORDER BY is_main DESC, created_at DESC, id DESC`, orgID, memberID)
 	if err != nil {
 		return nil, translate(err)
@@ -196,7 +196,7 @@ func (tx *Tx) DeleteTrustRoot(ctx context.Context, id string) error {
 
 // FindTrustRoots lists the roots added in the instance.
 func (tx *Tx) FindTrustRoots(ctx context.Context) ([]*TrustRoot, error) {
-	rows, err := tx.q.QueryContext(ctx, `SELECT id, der, fingerprint, added_by, created_at FROM trust_roots ORDER BY created_at, id`)
+	rows, err := tx.q.query(ctx, `SELECT id, der, fingerprint, added_by, created_at FROM trust_roots ORDER BY created_at, id`)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -234,7 +234,7 @@ func (tx *Tx) CreateChallenge(ctx context.Context, c *Challenge) error {
 func (tx *Tx) UseChallenge(ctx context.Context, id string, at time.Time) (*Challenge, error) {
 	var c Challenge
 	var used sql.NullTime
-	err := tx.q.QueryRowContext(ctx, `SELECT id, nonce, cert_fp, created_at, expires_at, used_at FROM auth_challenges WHERE id = $1`, id).
+	err := tx.q.queryRow(ctx, `SELECT id, nonce, cert_fp, created_at, expires_at, used_at FROM auth_challenges WHERE id = $1`, id).
 		Scan(&c.ID, &c.Nonce, &c.Fingerprint, &c.CreatedAt, &c.ExpiresAt, &used)
 	if err != nil {
 		return nil, notFound(err, "Challenge")

@@ -32,7 +32,7 @@ func (tx *Tx) CreateCode(ctx context.Context, c *Code) error {
 func (tx *Tx) FindLatestCode(ctx context.Context, accountID, purpose string) (*Code, error) {
 	var c Code
 	var used sql.NullTime
-	err := tx.q.QueryRowContext(ctx, `SELECT id, account_id, purpose, address, code_hash, attempts, created_at, expires_at, used_at
+	err := tx.q.queryRow(ctx, `SELECT id, account_id, purpose, address, code_hash, attempts, created_at, expires_at, used_at
 		FROM codes WHERE account_id = $1 AND purpose = $2 ORDER BY created_at DESC, id DESC LIMIT 1`, accountID, purpose).
 		Scan(&c.ID, &c.AccountID, &c.Purpose, &c.Address, &c.Hash, &c.Attempts, &c.CreatedAt, &c.ExpiresAt, &used)
 	if err != nil {
@@ -45,7 +45,7 @@ func (tx *Tx) FindLatestCode(ctx context.Context, accountID, purpose string) (*C
 // CountCodesSince counts the codes of an account for a purpose created at or after since.
 func (tx *Tx) CountCodesSince(ctx context.Context, accountID, purpose string, since time.Time) (int, error) {
 	var n int
-	err := tx.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM codes WHERE account_id = $1 AND purpose = $2 AND created_at >= $3`,
+	err := tx.q.queryRow(ctx, `SELECT COUNT(*) FROM codes WHERE account_id = $1 AND purpose = $2 AND created_at >= $3`,
 		accountID, purpose, since.UTC()).Scan(&n)
 	return n, translate(err)
 }

@@ -14,13 +14,13 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	"github.com/pressly/goose/v3"
 	"modernc.org/sqlite"
@@ -40,16 +40,18 @@ var migrations embed.FS
 
 // DB is an open database of one dialect.
 type DB struct {
-	sql     *sql.DB
+	sql     *sql.DB       // SQLite; on PostgreSQL a database/sql view of pool, for migrations and tests
+	pool    *pgxpool.Pool // PostgreSQL
 	dialect string
 	source  string // where it is, for logs, without a password
 	// writer lets one SQLite write transaction run at a time, queued in Go:
 	// SQLite allows one writer anyway, and its busy handler waits by
 	// sleeping with backoff, which turns contention into long tails.
 	writer sync.Mutex
-	// stmts caches prepared statements by their text: parsing SQL was a
-	// quarter of the CPU of a signature. database/sql re-prepares a cached
-	// statement per connection as needed.
+	// stmts caches SQLite's prepared statements by their text: parsing SQL
+	// was a quarter of the CPU of a signature. database/sql re-prepares a
+	// cached statement per connection as needed. (pgx keeps PostgreSQL's
+	// per connection itself.)
 	stmts     sync.Map // string → *sql.Stmt
 	nstmts    atomic.Int32
 	preparing sync.Map // string → struct{}: a statement being prepared in the background
@@ -83,7 +85,11 @@ func (db *DB) stmt(ctx context.Context, query string) *sql.Stmt {
 type cached struct {
 	db *DB
 	tx *sql.Tx
-	q  querier
+	q  interface {
+		ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+		QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+		QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	}
 }
 
 func (c cached) statement(ctx context.Context, query string) *sql.Stmt {
@@ -107,25 +113,68 @@ func (c cached) statement(ctx context.Context, query string) *sql.Stmt {
 	return nil
 }
 
-func (c cached) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+func (c cached) query(ctx context.Context, query string, args ...any) (rows, error) {
+	var r *sql.Rows
+	var err error
 	if st := c.statement(ctx, query); st != nil {
-		return st.ExecContext(ctx, args...)
+		r, err = st.QueryContext(ctx, args...)
+	} else {
+		r, err = c.q.QueryContext(ctx, query, args...)
 	}
-	return c.q.ExecContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
 }
 
-func (c cached) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if st := c.statement(ctx, query); st != nil {
-		return st.QueryContext(ctx, args...)
-	}
-	return c.q.QueryContext(ctx, query, args...)
-}
-
-func (c cached) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+func (c cached) queryRow(ctx context.Context, query string, args ...any) row {
 	if st := c.statement(ctx, query); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
 	return c.q.QueryRowContext(ctx, query, args...)
+}
+
+// run runs steps one by one: SQLite is in the process, a statement costs
+// no round trip, and nothing is worth queueing.
+func (c cached) run(ctx context.Context, _ bool, steps ...step) error {
+	for _, s := range steps {
+		if err := c.runStep(ctx, s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c cached) runStep(ctx context.Context, s step) error {
+	if s.scan != nil {
+		r, err := c.query(ctx, s.query, s.args...)
+		if err != nil {
+			return translate(err)
+		}
+		defer r.Close()
+		if err := s.scan(r); err != nil {
+			return translate(err)
+		}
+		return translate(r.Err())
+	}
+	var res sql.Result
+	var err error
+	if st := c.statement(ctx, s.query); st != nil {
+		res, err = st.ExecContext(ctx, s.args...)
+	} else {
+		res, err = c.q.ExecContext(ctx, s.query, s.args...)
+	}
+	if err != nil {
+		return translate(err)
+	}
+	if s.check == nil {
+		return nil
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return paraph.Internal(err)
+	}
+	return s.check(n)
 }
 
 // Open opens the database named by dsn: a postgres:// or postgresql:// URL, or
@@ -168,28 +217,6 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	return &DB{sql: db, dialect: SQLite, source: path}, nil
 }
 
-func openPostgres(ctx context.Context, dsn string) (*DB, error) {
-	db, err := sql.Open("pgx", dsn)
-	if err != nil {
-		return nil, fmt.Errorf("store: open postgres: %w", err)
-	}
-	// Connections beyond a few per core only queue inside PostgreSQL and add
-	// context switches: on 2 cores, 12 signed 358–411/s against 40's
-	// 327–344/s (bench/signing). Transactions never need a second
-	// connection, so a small pool cannot starve them.
-	conns := min(40, max(12, 6*runtime.GOMAXPROCS(0)))
-	db.SetMaxOpenConns(conns)
-	db.SetMaxIdleConns(conns)
-	db.SetConnMaxIdleTime(5 * time.Minute)
-	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	if err := db.PingContext(pingCtx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("store: connect to postgres %s: %w", redact(dsn), err)
-	}
-	return &DB{sql: db, dialect: Postgres, source: redact(dsn)}, nil
-}
-
 func redact(dsn string) string {
 	u, err := url.Parse(dsn)
 	if err != nil {
@@ -207,7 +234,11 @@ func (db *DB) Source() string { return db.source }
 // Close closes the database.
 func (db *DB) Close() error {
 	db.stmts.Range(func(_, st any) bool { st.(*sql.Stmt).Close(); return true })
-	return db.sql.Close()
+	err := db.sql.Close()
+	if db.pool != nil {
+		db.pool.Close()
+	}
+	return err
 }
 
 // SQL returns the underlying handle, for tests and health checks.
@@ -268,18 +299,44 @@ type Tx struct {
 	steps    map[string]funnelPlace // documents' funnel places read under their lock
 }
 
+// querier runs a Tx's statements: SQLite's through database/sql (cached),
+// PostgreSQL's through pgx (pgPool outside a transaction, pgTx in one).
 type querier interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	query(ctx context.Context, query string, args ...any) (rows, error)
+	queryRow(ctx context.Context, query string, args ...any) row
+	// run runs steps in order, on PostgreSQL in one round trip, and returns
+	// the first failure. With queue, in a PostgreSQL transaction, they wait
+	// to go with the transaction's next statement, which returns their
+	// failure; elsewhere they run at once.
+	run(ctx context.Context, queue bool, steps ...step) error
+}
+
+// rows are a query's rows: *sql.Rows, or pgx's.
+type rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+	Close() error
+}
+
+type row interface{ Scan(dest ...any) error }
+
+// step is one statement of a batch. An exec's check sees how many rows it
+// changed; a query's scan reads its rows.
+type step struct {
+	query string
+	args  []any
+	check func(n int64) error
+	scan  func(rows) error
 }
 
 // Write runs fn in a transaction, committed when fn returns nil.
 func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
-	if db.dialect == SQLite {
-		db.writer.Lock()
-		defer db.writer.Unlock()
+	if db.dialect == Postgres {
+		return db.writePostgres(ctx, fn)
 	}
+	db.writer.Lock()
+	defer db.writer.Unlock()
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return paraph.Internal(fmt.Errorf("store: begin: %w", err))
@@ -301,39 +358,86 @@ func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
 	return nil
 }
 
+func (db *DB) writePostgres(ctx context.Context, fn func(*Tx) error) error {
+	pt, err := beginPostgres(ctx, db.pool)
+	if err != nil {
+		return err
+	}
+	committed := false
+	defer func() { pt.release(ctx, committed) }()
+	t := &Tx{q: pt, dialect: db.dialect}
+	if err := fn(t); err != nil {
+		return err
+	}
+	if pt.err != nil { // a queued step failed and fn did not see it
+		return pt.err
+	}
+	// The audit events go last, with COMMIT.
+	if err := t.flushAudit(ctx); err != nil {
+		return err
+	}
+	if err := pt.commit(ctx); err != nil {
+		return err
+	}
+	committed = true
+	return nil
+}
+
 // Read runs fn against the database outside a transaction: for reads that need
 // no snapshot across statements.
 func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
-	return fn(&Tx{q: cached{db: db, q: db.sql}, dialect: db.dialect, readOnly: true})
+	var q querier = cached{db: db, q: db.sql}
+	if db.dialect == Postgres {
+		q = pgPool{db.pool}
+	}
+	return fn(&Tx{q: q, dialect: db.dialect, readOnly: true})
 }
 
 // Dialect of the transaction's database.
 func (tx *Tx) Dialect() string { return tx.dialect }
 
-func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if tx.readOnly {
-		// An autocommit write from a read fails at once on SQLite when
-		// another transaction committed meanwhile: writes go through Write.
-		return nil, paraph.Internal(fmt.Errorf("store: write outside a transaction: %.60s", query))
-	}
-	res, err := tx.q.ExecContext(ctx, query, args...)
-	return res, translate(err)
+// exec runs a statement now and returns how many rows it changed.
+func (tx *Tx) exec(ctx context.Context, query string, args ...any) (int64, error) {
+	var n int64
+	err := tx.write(ctx, false, step{query: query, args: args, check: func(got int64) error { n = got; return nil }})
+	return n, err
 }
 
 // execOne runs a statement that must change exactly one row; none is not_found.
 func (tx *Tx) execOne(ctx context.Context, what, query string, args ...any) error {
-	res, err := tx.exec(ctx, query, args...)
-	if err != nil {
-		return err
+	return tx.write(ctx, false, step{query: query, args: args, check: one(what)})
+}
+
+// later runs a statement whose result nobody waits for: in a PostgreSQL
+// transaction it goes with the next statement, or with COMMIT, and its
+// failure fails that statement and the transaction. With what set, it must
+// change exactly one row (none is not_found). Only a write whose caller
+// would do nothing but return its error may wait.
+func (tx *Tx) later(ctx context.Context, what, query string, args ...any) error {
+	s := step{query: query, args: args}
+	if what != "" {
+		s.check = one(what)
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return paraph.Internal(err)
+	return tx.write(ctx, true, s)
+}
+
+func (tx *Tx) write(ctx context.Context, queue bool, s step) error {
+	if tx.readOnly {
+		// An autocommit write from a read fails at once on SQLite when
+		// another transaction committed meanwhile: writes go through Write.
+		return paraph.Internal(fmt.Errorf("store: write outside a transaction: %.60s", s.query))
 	}
-	if n == 0 {
-		return &paraph.Error{Code: paraph.ENOTFOUND, Reason: "not_found", Message: what + " not found."}
+	return tx.q.run(ctx, queue, s)
+}
+
+// one checks that a statement changed one row of what.
+func one(what string) func(int64) error {
+	return func(n int64) error {
+		if n == 0 {
+			return &paraph.Error{Code: paraph.ENOTFOUND, Reason: "not_found", Message: what + " not found."}
+		}
+		return nil
 	}
-	return nil
 }
 
 // translate turns driver errors into domain errors: a unique or check

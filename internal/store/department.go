@@ -28,7 +28,7 @@ func (tx *Tx) DeleteDepartment(ctx context.Context, orgID, id string) error {
 // FindDepartments returns every department of an organization (the tree is
 // small: a company has tens, not thousands), by name.
 func (tx *Tx) FindDepartments(ctx context.Context, orgID string) ([]paraph.Department, error) {
-	rows, err := tx.q.QueryContext(ctx, `SELECT id, org_id, parent_id, name, created_at FROM departments
+	rows, err := tx.q.query(ctx, `SELECT id, org_id, parent_id, name, created_at FROM departments
 		WHERE org_id = $1 ORDER BY name, id`, orgID)
 	if err != nil {
 		return nil, translate(err)
@@ -50,7 +50,7 @@ func (tx *Tx) FindDepartments(ctx context.Context, orgID string) ([]paraph.Depar
 // DepartmentUsage counts what still refers to a department: its members and
 // its child departments.
 func (tx *Tx) DepartmentUsage(ctx context.Context, orgID, id string) (members, children int, err error) {
-	err = tx.q.QueryRowContext(ctx, `SELECT
+	err = tx.q.queryRow(ctx, `SELECT
 		(SELECT COUNT(*) FROM members WHERE org_id = $1 AND department_id = $2),
 		(SELECT COUNT(*) FROM departments WHERE org_id = $1 AND parent_id = $2)`, orgID, id).Scan(&members, &children)
 	return members, children, translate(err)

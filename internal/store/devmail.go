@@ -25,7 +25,7 @@ func (tx *Tx) CreateDevMessage(ctx context.Context, m *DevMessage) error {
 // FindDevMessages returns the newest messages first, at most limit, optionally
 // only those to one recipient.
 func (tx *Tx) FindDevMessages(ctx context.Context, to string, limit int) ([]*DevMessage, error) {
-	rows, err := tx.q.QueryContext(ctx, `SELECT id, channel, recipient, subject, body, created_at FROM dev_messages
+	rows, err := tx.q.query(ctx, `SELECT id, channel, recipient, subject, body, created_at FROM dev_messages
 		WHERE $1 = '' OR recipient = $1 ORDER BY created_at DESC, id DESC LIMIT $2`, to, limit)
 	if err != nil {
 		return nil, translate(err)

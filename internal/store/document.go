@@ -89,7 +89,7 @@ func (tx *Tx) UpdateDocument(ctx context.Context, d *paraph.Document) error {
 	old, known := tx.steps[d.ID]
 	if !known {
 		var dept sql.NullString
-		if err := tx.q.QueryRowContext(ctx, `SELECT step, department_id FROM documents WHERE id = $1`, d.ID).Scan(&old.step, &dept); err != nil {
+		if err := tx.q.queryRow(ctx, `SELECT step, department_id FROM documents WHERE id = $1`, d.ID).Scan(&old.step, &dept); err != nil {
 			return notFound(err, "Document")
 		}
 		old.dept = dept.String
@@ -143,7 +143,7 @@ func (tx *Tx) LockDocument(ctx context.Context, id string) error {
 		return nil
 	}
 	var got string
-	return notFound(tx.q.QueryRowContext(ctx, `SELECT id FROM documents WHERE id = $1 FOR UPDATE`, id).Scan(&got), "Document")
+	return notFound(tx.q.queryRow(ctx, `SELECT id FROM documents WHERE id = $1 FOR UPDATE`, id).Scan(&got), "Document")
 }
 
 // FindDocument returns a document with its route.
@@ -178,7 +178,7 @@ func (tx *Tx) FindDocumentForUpdate(ctx context.Context, id string) (*paraph.Doc
 // stages with their signers — in one query: a row per signer (the LEFT
 // JOINs keep a document without a route and a stage without signers).
 func (tx *Tx) findDocument(ctx context.Context, id string) (*paraph.Document, funnelPlace, error) {
-	rows, err := tx.q.QueryContext(ctx, `SELECT `+docColumns+`, d.step,
+	rows, err := tx.q.query(ctx, `SELECT `+docColumns+`, d.step,
 		st.idx, st.side, st.signature, s.id, COALESCE(s.member_id, ''), COALESCE(s.org_id, ''),
 		s.full_name, s.email, s.phone, s.state, s.signed_at, s.fields, s.place`+docFrom+`
 		LEFT JOIN stages st ON st.document_id = d.id
@@ -335,7 +335,7 @@ func (tx *Tx) CreateSignature(ctx context.Context, s *SignatureRecord) error {
 
 // FindSignatures lists a document's signatures in the order they came.
 func (tx *Tx) FindSignatures(ctx context.Context, docID string) ([]*SignatureRecord, error) {
-	rows, err := tx.q.QueryContext(ctx, `SELECT id, document_id, signer_id, kind, COALESCE(account_id, ''), cms, sha256, indication,
+	rows, err := tx.q.query(ctx, `SELECT id, document_id, signer_id, kind, COALESCE(account_id, ''), cms, sha256, indication,
 		sub_indication, cert_fp, poa_id, evidence, signing_time, created_at, field_values, image_sha256, stamp_sha256
 		FROM signatures WHERE document_id = $1 ORDER BY created_at, id`, docID)
 	if err != nil {
@@ -430,7 +430,7 @@ func (tx *Tx) FindDocuments(ctx context.Context, f DocumentFilter) ([]*paraph.Do
 		at := "(SELECT created_at FROM documents WHERE id = " + c + ")"
 		where = append(where, "(d.created_at < "+at+" OR (d.created_at = "+at+" AND d.id < "+c+"))")
 	}
-	rows, err := tx.q.QueryContext(ctx, `SELECT `+docColumns+docFrom+` WHERE `+strings.Join(where, " AND ")+
+	rows, err := tx.q.query(ctx, `SELECT `+docColumns+docFrom+` WHERE `+strings.Join(where, " AND ")+
 		` ORDER BY d.created_at DESC, d.id DESC LIMIT `+arg(f.Limit+1), args...)
 	if err != nil {
 		return nil, "", translate(err)
@@ -472,7 +472,7 @@ func (tx *Tx) FunnelCounts(ctx context.Context, f DocumentFilter) (map[string]in
 		}
 		where += " AND department_id IN (" + strings.Join(ph, ", ") + ")"
 	}
-	rows, err := tx.q.QueryContext(ctx, `SELECT step, SUM(n) FROM document_counts WHERE `+where+` GROUP BY step`, args...)
+	rows, err := tx.q.query(ctx, `SELECT step, SUM(n) FROM document_counts WHERE `+where+` GROUP BY step`, args...)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -498,7 +498,7 @@ func (tx *Tx) SetSignerLink(ctx context.Context, signerID, hash string, expires 
 // when the link expires.
 func (tx *Tx) FindSignerByLink(ctx context.Context, hash string) (docID, signerID string, expires time.Time, err error) {
 	var exp sql.NullTime
-	err = tx.q.QueryRowContext(ctx, `SELECT document_id, id, link_expires_at FROM signers WHERE link_hash = $1 AND link_hash <> ''`, hash).
+	err = tx.q.queryRow(ctx, `SELECT document_id, id, link_expires_at FROM signers WHERE link_hash = $1 AND link_hash <> ''`, hash).
 		Scan(&docID, &signerID, &exp)
 	if err != nil {
 		return "", "", time.Time{}, notFound(err, "Signing link")
@@ -530,7 +530,7 @@ func (tx *Tx) CreateSignCode(ctx context.Context, c *SignCode) error {
 func (tx *Tx) FindLatestSignCode(ctx context.Context, signerID string) (*SignCode, error) {
 	var c SignCode
 	var used sql.NullTime
-	err := tx.q.QueryRowContext(ctx, `SELECT id, signer_id, channel, address, code_hash, attempts, created_at, expires_at, used_at
+	err := tx.q.queryRow(ctx, `SELECT id, signer_id, channel, address, code_hash, attempts, created_at, expires_at, used_at
 		FROM sign_codes WHERE signer_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1`, signerID).
 		Scan(&c.ID, &c.SignerID, &c.Channel, &c.Address, &c.Hash, &c.Attempts, &c.CreatedAt, &c.ExpiresAt, &used)
 	if err != nil {
@@ -566,7 +566,7 @@ func (tx *Tx) MarkReminded(ctx context.Context, docID string, stage int, at time
 func (tx *Tx) LastReminded(ctx context.Context, docID string, stage int) (time.Time, error) {
 	// Not MAX(): SQLite returns an aggregate of a time column as text.
 	var at sql.NullTime
-	err := tx.q.QueryRowContext(ctx, `SELECT reminded_at FROM signers WHERE document_id = $1 AND stage_idx = $2
+	err := tx.q.queryRow(ctx, `SELECT reminded_at FROM signers WHERE document_id = $1 AND stage_idx = $2
 		AND reminded_at IS NOT NULL ORDER BY reminded_at DESC LIMIT 1`, docID, stage).Scan(&at)
 	if errors.Is(err, sql.ErrNoRows) {
 		return time.Time{}, nil
@@ -577,7 +577,7 @@ func (tx *Tx) LastReminded(ctx context.Context, docID string, stage int) (time.T
 // FindDocumentsToRemind lists documents in progress whose current stage's
 // waiting signers were last told before a time.
 func (tx *Tx) FindDocumentsToRemind(ctx context.Context, before time.Time, limit int) ([]string, error) {
-	rows, err := tx.q.QueryContext(ctx, `SELECT d.id FROM documents d
+	rows, err := tx.q.query(ctx, `SELECT d.id FROM documents d
 		JOIN signers s ON s.document_id = d.id AND s.stage_idx = d.current_stage AND s.state = 'waiting'
 		WHERE d.state = 'in_progress' GROUP BY d.id HAVING MAX(s.reminded_at) < $1 ORDER BY d.id LIMIT $2`, before.UTC(), limit)
 	if err != nil {

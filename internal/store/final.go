@@ -40,24 +40,24 @@ func (tx *Tx) CreateFinal(ctx context.Context, f *Final) error {
 
 // FindFinal returns a document's final PDF record.
 func (tx *Tx) FindFinal(ctx context.Context, docID string) (*Final, error) {
-	return scanFinal(tx.q.QueryRowContext(ctx, `SELECT `+finalColumns+` FROM finals WHERE document_id = $1`, docID))
+	return scanFinal(tx.q.queryRow(ctx, `SELECT `+finalColumns+` FROM finals WHERE document_id = $1`, docID))
 }
 
 // FindFinalByVerifyID returns the final PDF record a public link names.
 func (tx *Tx) FindFinalByVerifyID(ctx context.Context, verifyID string) (*Final, error) {
-	return scanFinal(tx.q.QueryRowContext(ctx, `SELECT `+finalColumns+` FROM finals WHERE verify_id = $1`, verifyID))
+	return scanFinal(tx.q.queryRow(ctx, `SELECT `+finalColumns+` FROM finals WHERE verify_id = $1`, verifyID))
 }
 
 // FindFinalBySHA256 returns the final PDF record whose file has this hash.
 func (tx *Tx) FindFinalBySHA256(ctx context.Context, sum string) (*Final, error) {
-	return scanFinal(tx.q.QueryRowContext(ctx, `SELECT `+finalColumns+` FROM finals WHERE sha256 = $1 AND sha256 <> ''
+	return scanFinal(tx.q.queryRow(ctx, `SELECT `+finalColumns+` FROM finals WHERE sha256 = $1 AND sha256 <> ''
 		ORDER BY created_at LIMIT 1`, sum))
 }
 
 // FindFinalsByOriginal lists the final PDF records of completed documents
 // whose original has this hash, oldest first, at most limit.
 func (tx *Tx) FindFinalsByOriginal(ctx context.Context, sum string, limit int) ([]*Final, error) {
-	rows, err := tx.q.QueryContext(ctx, `SELECT f.document_id, f.verify_id, f.sha256, f.size, f.error, f.created_at, f.built_at
+	rows, err := tx.q.query(ctx, `SELECT f.document_id, f.verify_id, f.sha256, f.size, f.error, f.created_at, f.built_at
 		FROM documents d JOIN finals f ON f.document_id = d.id WHERE d.sha256 = $1 ORDER BY f.created_at, f.document_id LIMIT $2`, sum, limit)
 	if err != nil {
 		return nil, translate(err)
@@ -96,7 +96,7 @@ func (tx *Tx) CreateVerifyReport(ctx context.Context, id, report string, at time
 // FindVerifyReport returns a kept report made after since.
 func (tx *Tx) FindVerifyReport(ctx context.Context, id string, since time.Time) (string, error) {
 	var report string
-	err := tx.q.QueryRowContext(ctx, `SELECT report FROM verify_reports WHERE id = $1 AND created_at > $2`, id, since.UTC()).Scan(&report)
+	err := tx.q.queryRow(ctx, `SELECT report FROM verify_reports WHERE id = $1 AND created_at > $2`, id, since.UTC()).Scan(&report)
 	return report, notFound(err, "Report")
 }
 

@@ -9,7 +9,7 @@ import (
 // InstanceValue returns a value of the instance's own settings, "" if unset.
 func (tx *Tx) InstanceValue(ctx context.Context, key string) (string, error) {
 	var v string
-	err := tx.q.QueryRowContext(ctx, `SELECT value FROM instance WHERE key = $1`, key).Scan(&v)
+	err := tx.q.queryRow(ctx, `SELECT value FROM instance WHERE key = $1`, key).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}

@@ -47,14 +47,10 @@ func scanJob(row interface{ Scan(...any) error }) (*Job, error) {
 // EnqueueJob adds a job unless one with the same idempotency key exists; it
 // reports whether it added one.
 func (tx *Tx) EnqueueJob(ctx context.Context, j *Job) (bool, error) {
-	res, err := tx.exec(ctx, `INSERT INTO jobs (id, kind, payload, idempotency_key, state, attempts, max_attempts, run_at,
+	n, err := tx.exec(ctx, `INSERT INTO jobs (id, kind, payload, idempotency_key, state, attempts, max_attempts, run_at,
 		last_error, created_at, updated_at) VALUES ($1, $2, $3, $4, 'queued', 0, $5, $6, '', $7, $7)
 		ON CONFLICT (idempotency_key) DO NOTHING`,
 		j.ID, j.Kind, j.Payload, j.IdempotencyKey, j.MaxAttempts, j.RunAt.UTC(), j.CreatedAt.UTC())
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
 	return n == 1, err
 }
 
@@ -67,7 +63,7 @@ func (tx *Tx) ClaimJob(ctx context.Context, now time.Time, lease time.Duration) 
 	if tx.dialect == Postgres {
 		skipLocked = " FOR UPDATE SKIP LOCKED"
 	}
-	j, err := scanJob(tx.q.QueryRowContext(ctx, `UPDATE jobs SET state = 'running', attempts = attempts + 1,
+	j, err := scanJob(tx.q.queryRow(ctx, `UPDATE jobs SET state = 'running', attempts = attempts + 1,
 		locked_until = $2, updated_at = $1
 		WHERE id = (SELECT id FROM jobs WHERE (state = 'queued' AND run_at <= $1) OR (state = 'running' AND locked_until < $1)
 			ORDER BY run_at, id LIMIT 1`+skipLocked+`)
@@ -102,7 +98,7 @@ func (tx *Tx) FailJob(ctx context.Context, id string, now time.Time, lastError, 
 
 // FindJobByKey returns the job with an idempotency key.
 func (tx *Tx) FindJobByKey(ctx context.Context, key string) (*Job, error) {
-	j, err := scanJob(tx.q.QueryRowContext(ctx, `SELECT `+jobColumns+` FROM jobs WHERE idempotency_key = $1`, key))
+	j, err := scanJob(tx.q.queryRow(ctx, `SELECT `+jobColumns+` FROM jobs WHERE idempotency_key = $1`, key))
 	if err != nil {
 		return nil, notFound(err, "Job")
 	}
@@ -111,7 +107,7 @@ func (tx *Tx) FindJobByKey(ctx context.Context, key string) (*Job, error) {
 
 // JobCounts returns how many jobs are in each state, for metrics.
 func (tx *Tx) JobCounts(ctx context.Context) (map[string]int, error) {
-	rows, err := tx.q.QueryContext(ctx, `SELECT state, COUNT(*) FROM jobs GROUP BY state`)
+	rows, err := tx.q.query(ctx, `SELECT state, COUNT(*) FROM jobs GROUP BY state`)
 	if err != nil {
 		return nil, translate(err)
 	}

@@ -66,7 +66,7 @@ func (tx *Tx) loadMemberDepartments(ctx context.Context, m *paraph.Member) error
 	if m.AccessScope != paraph.ScopeOwnAndSelected {
 		return nil
 	}
-	rows, err := tx.q.QueryContext(ctx, `SELECT department_id FROM member_departments WHERE member_id = $1 ORDER BY department_id`, m.ID)
+	rows, err := tx.q.query(ctx, `SELECT department_id FROM member_departments WHERE member_id = $1 ORDER BY department_id`, m.ID)
 	if err != nil {
 		return translate(err)
 	}
@@ -84,7 +84,7 @@ func (tx *Tx) loadMemberDepartments(ctx context.Context, m *paraph.Member) error
 
 // FindMember returns a membership of an organization by its id.
 func (tx *Tx) FindMember(ctx context.Context, orgID, id string) (*paraph.Member, error) {
-	m, err := scanMember(tx.q.QueryRowContext(ctx, `SELECT `+memberColumns+` FROM members m JOIN accounts a ON a.id = m.account_id
+	m, err := scanMember(tx.q.queryRow(ctx, `SELECT `+memberColumns+` FROM members m JOIN accounts a ON a.id = m.account_id
 		WHERE m.id = $1 AND m.org_id = $2`, id, orgID))
 	if err != nil {
 		return nil, notFound(err, "Member")
@@ -94,7 +94,7 @@ func (tx *Tx) FindMember(ctx context.Context, orgID, id string) (*paraph.Member,
 
 // FindMemberByAccount returns an account's membership in an organization.
 func (tx *Tx) FindMemberByAccount(ctx context.Context, orgID, accountID string) (*paraph.Member, error) {
-	m, err := scanMember(tx.q.QueryRowContext(ctx, `SELECT `+memberColumns+` FROM members m JOIN accounts a ON a.id = m.account_id
+	m, err := scanMember(tx.q.queryRow(ctx, `SELECT `+memberColumns+` FROM members m JOIN accounts a ON a.id = m.account_id
 		WHERE m.org_id = $1 AND m.account_id = $2`, orgID, accountID))
 	if err != nil {
 		return nil, notFound(err, "Member")
@@ -105,7 +105,7 @@ func (tx *Tx) FindMemberByAccount(ctx context.Context, orgID, accountID string) 
 // CountOwners counts the active owners of an organization.
 func (tx *Tx) CountOwners(ctx context.Context, orgID string) (int, error) {
 	var n int
-	err := tx.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM members WHERE org_id = $1 AND role = 'owner' AND status = 'active'`, orgID).Scan(&n)
+	err := tx.q.queryRow(ctx, `SELECT COUNT(*) FROM members WHERE org_id = $1 AND role = 'owner' AND status = 'active'`, orgID).Scan(&n)
 	return n, translate(err)
 }
 
@@ -166,7 +166,7 @@ func (tx *Tx) FindMembers(ctx context.Context, f MemberFilter) (*MemberPage, err
 		key := "(SELECT search_text FROM members WHERE id = " + c + " AND org_id IN (" + strings.Join(ph, ", ") + "))"
 		where = append(where, "(m.search_text > "+key+" OR (m.search_text = "+key+" AND m.id > "+c+"))")
 	}
-	rows, err := tx.q.QueryContext(ctx, `SELECT `+memberColumns+` FROM members m JOIN accounts a ON a.id = m.account_id
+	rows, err := tx.q.query(ctx, `SELECT `+memberColumns+` FROM members m JOIN accounts a ON a.id = m.account_id
 		WHERE `+strings.Join(where, " AND ")+` ORDER BY m.search_text, m.id LIMIT `+arg(f.Limit+1), args...)
 	if err != nil {
 		return nil, translate(err)
@@ -226,7 +226,7 @@ func (tx *Tx) CreateInvitation(ctx context.Context, inv *Invitation) error {
 func (tx *Tx) FindInvitationByHash(ctx context.Context, hash string) (*Invitation, error) {
 	var inv Invitation
 	var used sql.NullTime
-	err := tx.q.QueryRowContext(ctx, `SELECT id, member_id, account_id, token_hash, created_at, expires_at, used_at, invited_by
+	err := tx.q.queryRow(ctx, `SELECT id, member_id, account_id, token_hash, created_at, expires_at, used_at, invited_by
 		FROM invitations WHERE token_hash = $1`, hash).
 		Scan(&inv.ID, &inv.MemberID, &inv.AccountID, &inv.TokenHash, &inv.CreatedAt, &inv.ExpiresAt, &used, &inv.InvitedBy)
 	if err != nil {
@@ -247,7 +247,7 @@ func (tx *Tx) UseInvitations(ctx context.Context, accountID string, at time.Time
 func (tx *Tx) FindLatestInvitation(ctx context.Context, memberID string) (*Invitation, error) {
 	var inv Invitation
 	var used sql.NullTime
-	err := tx.q.QueryRowContext(ctx, `SELECT id, member_id, account_id, token_hash, created_at, expires_at, used_at
+	err := tx.q.queryRow(ctx, `SELECT id, member_id, account_id, token_hash, created_at, expires_at, used_at
 		FROM invitations WHERE member_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1`, memberID).
 		Scan(&inv.ID, &inv.MemberID, &inv.AccountID, &inv.TokenHash, &inv.CreatedAt, &inv.ExpiresAt, &used)
 	if err != nil {
@@ -260,7 +260,7 @@ func (tx *Tx) FindLatestInvitation(ctx context.Context, memberID string) (*Invit
 // FindMemberByID returns a membership by id alone: only for an invitation
 // link, which names its member and is itself the credential.
 func (tx *Tx) FindMemberByID(ctx context.Context, id string) (*paraph.Member, error) {
-	m, err := scanMember(tx.q.QueryRowContext(ctx, `SELECT `+memberColumns+` FROM members m JOIN accounts a ON a.id = m.account_id
+	m, err := scanMember(tx.q.queryRow(ctx, `SELECT `+memberColumns+` FROM members m JOIN accounts a ON a.id = m.account_id
 		WHERE m.id = $1`, id))
 	if err != nil {
 		return nil, notFound(err, "Member")

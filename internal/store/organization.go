@@ -34,7 +34,7 @@ func (tx *Tx) UpdateOrganization(ctx context.Context, o *paraph.Organization) er
 
 // FindOrganizationByID returns one organization.
 func (tx *Tx) FindOrganizationByID(ctx context.Context, id string) (*paraph.Organization, error) {
-	o, err := scanOrg(tx.q.QueryRowContext(ctx, `SELECT `+orgColumns+` FROM organizations WHERE id = $1`, id))
+	o, err := scanOrg(tx.q.queryRow(ctx, `SELECT `+orgColumns+` FROM organizations WHERE id = $1`, id))
 	if err != nil {
 		return nil, notFound(err, "Organization")
 	}
@@ -43,7 +43,7 @@ func (tx *Tx) FindOrganizationByID(ctx context.Context, id string) (*paraph.Orga
 
 // FindOrganizationByKey returns the organization registered with these identifiers.
 func (tx *Tx) FindOrganizationByKey(ctx context.Context, key string) (*paraph.Organization, error) {
-	o, err := scanOrg(tx.q.QueryRowContext(ctx, `SELECT `+orgColumns+` FROM organizations WHERE unique_key = $1`, key))
+	o, err := scanOrg(tx.q.queryRow(ctx, `SELECT `+orgColumns+` FROM organizations WHERE unique_key = $1`, key))
 	if err != nil {
 		return nil, notFound(err, "Organization")
 	}
@@ -60,7 +60,7 @@ type AccountOrganization struct {
 // FindAccountOrganizations lists the organizations where an account is an
 // active member, by name.
 func (tx *Tx) FindAccountOrganizations(ctx context.Context, accountID string) ([]*AccountOrganization, error) {
-	rows, err := tx.q.QueryContext(ctx, `SELECT o.id, o.kind, o.country, o.name, o.inn, o.kpp, o.ogrn, o.edrpou, o.rnokpp, o.unp,
+	rows, err := tx.q.query(ctx, `SELECT o.id, o.kind, o.country, o.name, o.inn, o.kpp, o.ogrn, o.edrpou, o.rnokpp, o.unp,
 		o.email, o.address, o.created_at, m.id, m.role
 		FROM members m JOIN organizations o ON o.id = m.org_id
 		WHERE m.account_id = $1 AND m.status = 'active' ORDER BY o.name, o.id`, accountID)

@@ -50,7 +50,7 @@ func (tx *Tx) CreateToken(ctx context.Context, t *Token) error {
 
 // FindTokenByHash returns the token with this hash.
 func (tx *Tx) FindTokenByHash(ctx context.Context, hash string) (*Token, error) {
-	t, err := scanToken(tx.q.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE hash = $1`, hash))
+	t, err := scanToken(tx.q.queryRow(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE hash = $1`, hash))
 	if err != nil {
 		return nil, notFound(err, "Token")
 	}
@@ -59,7 +59,7 @@ func (tx *Tx) FindTokenByHash(ctx context.Context, hash string) (*Token, error) 
 
 // FindTokens lists an account's tokens of a kind, newest first.
 func (tx *Tx) FindTokens(ctx context.Context, accountID, kind string) ([]*Token, error) {
-	rows, err := tx.q.QueryContext(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE account_id = $1 AND kind = $2
+	rows, err := tx.q.query(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE account_id = $1 AND kind = $2
 		ORDER BY created_at DESC, id DESC`, accountID, kind)
 	if err != nil {
 		return nil, translate(err)
@@ -97,11 +97,7 @@ func (tx *Tx) DeleteTokensExcept(ctx context.Context, accountID, keepID string) 
 
 // DeleteExpiredTokens removes tokens past their expiry.
 func (tx *Tx) DeleteExpiredTokens(ctx context.Context, now time.Time) (int64, error) {
-	res, err := tx.exec(ctx, `DELETE FROM tokens WHERE expires_at IS NOT NULL AND expires_at < $1`, now.UTC())
-	if err != nil {
-		return 0, err
-	}
-	return res.RowsAffected()
+	return tx.exec(ctx, `DELETE FROM tokens WHERE expires_at IS NOT NULL AND expires_at < $1`, now.UTC())
 }
 
 // FindTokenAccount returns a token by hash with its account, in one query:
@@ -110,7 +106,7 @@ func (tx *Tx) FindTokenAccount(ctx context.Context, hash string) (*Token, *Accou
 	var t Token
 	var exp, used, confirmed sql.NullTime
 	var a AccountRecord
-	err := tx.q.QueryRowContext(ctx, `SELECT t.id, t.account_id, t.kind, t.name, t.hint, t.created_at, t.expires_at, t.last_used_at,
+	err := tx.q.queryRow(ctx, `SELECT t.id, t.account_id, t.kind, t.name, t.hint, t.created_at, t.expires_at, t.last_used_at,
 		a.id, a.full_name, COALESCE(a.email, ''), COALESCE(a.phone, ''), a.language, a.status, a.created_at, a.confirmed_at,
 		a.inn, a.snils, a.instance_admin
 		FROM tokens t JOIN accounts a ON a.id = t.account_id WHERE t.hash = $1`, hash).
