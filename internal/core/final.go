@@ -43,7 +43,7 @@ func (s *Service) completeDocument(ctx context.Context, tx *store.Tx, d *paraph.
 	if err := tx.CreateFinal(ctx, &store.Final{DocumentID: d.ID, VerifyID: newVerifyID(), CreatedAt: now}); err != nil {
 		return err
 	}
-	_, err := tx.EnqueueJob(ctx, &store.Job{ID: newID(), Kind: JobFinal, Payload: d.ID, IdempotencyKey: "final:" + d.ID,
+	err := tx.EnqueueJob(ctx, &store.Job{ID: newID(), Kind: JobFinal, Payload: d.ID, IdempotencyKey: "final:" + d.ID,
 		MaxAttempts: 20, RunAt: now, CreatedAt: now})
 	return err
 }

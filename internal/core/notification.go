@@ -42,7 +42,7 @@ func (s *Service) enqueueNotification(ctx context.Context, tx *store.Tx, key str
 		return err
 	}
 	now := s.clock.Now()
-	_, err = tx.EnqueueJob(ctx, &store.Job{
+	err = tx.EnqueueJob(ctx, &store.Job{
 		ID: newID(), Kind: JobNotify, Payload: string(payload), IdempotencyKey: n.Key,
 		MaxAttempts: 10, RunAt: now, CreatedAt: now,
 	})

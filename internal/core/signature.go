@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"io"
 	"strings"
 	"time"
@@ -375,9 +376,6 @@ func (s *Service) checkAndStore(ctx context.Context, acc *docAccess, cms []byte,
 			rec.SigningTime = now
 		}
 		if err := tx.CreateSignature(ctx, rec); err != nil {
-			if paraph.ErrorCode(err) == paraph.ECONFLICT {
-				return &paraph.Error{Code: paraph.ECONFLICT, Reason: "already_signed", Message: "This signature is already stored.", Err: err}
-			}
 			return err
 		}
 		if err := tx.MarkSigner(ctx, slot.ID, paraph.SignerSigned, now); err != nil {
@@ -393,6 +391,12 @@ func (s *Service) checkAndStore(ctx context.Context, acc *docAccess, cms []byte,
 		res = &SignatureResult{ID: rec.ID, Indication: sig.Indication, Message: sig.Message, Document: fresh}
 		return nil
 	})
+	// The signature's row is the only one here that can already exist; on
+	// PostgreSQL its conflict shows with a later statement.
+	var pe *paraph.Error
+	if errors.As(err, &pe) && pe.Code == paraph.ECONFLICT && pe.Reason == "conflict" {
+		return nil, &paraph.Error{Code: paraph.ECONFLICT, Reason: "already_signed", Message: "This signature is already stored.", Err: err}
+	}
 	if err == nil {
 		s.wake()
 	}

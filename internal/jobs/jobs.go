@@ -73,7 +73,7 @@ func (r *Runner) EnqueueDue(ctx context.Context) error {
 	for _, p := range r.periodic {
 		slot := now.Truncate(p.every)
 		err := r.db.Write(ctx, func(tx *store.Tx) error {
-			_, err := tx.EnqueueJob(ctx, &store.Job{ID: uuid.Must(uuid.NewV7()).String(), Kind: p.kind, Payload: "{}",
+			err := tx.EnqueueJob(ctx, &store.Job{ID: uuid.Must(uuid.NewV7()).String(), Kind: p.kind, Payload: "{}",
 				IdempotencyKey: p.kind + ":" + slot.Format(time.RFC3339), MaxAttempts: 3, RunAt: now, CreatedAt: now})
 			return err
 		})

@@ -22,7 +22,7 @@ func TestMain(m *testing.M) { storetest.Main(m) }
 func enqueue(t *testing.T, db *store.DB, kind, key string, at time.Time, maxAttempts int) {
 	t.Helper()
 	err := db.Write(context.Background(), func(tx *store.Tx) error {
-		_, err := tx.EnqueueJob(context.Background(), &store.Job{ID: uuid.Must(uuid.NewV7()).String(), Kind: kind,
+		err := tx.EnqueueJob(context.Background(), &store.Job{ID: uuid.Must(uuid.NewV7()).String(), Kind: kind,
 			Payload: `{"secret":"123456"}`, IdempotencyKey: key, MaxAttempts: maxAttempts, RunAt: at, CreatedAt: at})
 		return err
 	})

@@ -72,10 +72,9 @@ func (tx *Tx) appendPending(ctx context.Context, e *AuditEvent) error {
 		e.Details = "{}"
 	}
 	e.CreatedAt = e.CreatedAt.UTC().Truncate(time.Microsecond)
-	_, err := tx.exec(ctx, `INSERT INTO audit_pending (id, account_id, org_id, action, target, ip, user_agent, details, created_at)
+	return tx.later(ctx, "", `INSERT INTO audit_pending (id, account_id, org_id, action, target, ip, user_agent, details, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, e.ID, nullString(e.AccountID), nullString(e.OrgID), e.Action, e.Target,
 		e.IP, e.UserAgent, e.Details, e.CreatedAt)
-	return err
 }
 
 const pendingColumns = `0, id, COALESCE(account_id, ''), COALESCE(org_id, ''), action, target, ip, user_agent, details, created_at, '', ''`

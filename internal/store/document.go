@@ -68,9 +68,8 @@ func (tx *Tx) CreateDocument(ctx context.Context, d *paraph.Document) error {
 // for each other's commit on the same row; readers sum them. SQLite runs
 // one write at a time and keeps one row.
 func (tx *Tx) countDocument(ctx context.Context, orgID, dept, step string, delta int) error {
-	_, err := tx.exec(ctx, `INSERT INTO document_counts (org_id, department_id, step, shard, n) VALUES ($1, $2, $3, $4, $5)
+	return tx.later(ctx, "", `INSERT INTO document_counts (org_id, department_id, step, shard, n) VALUES ($1, $2, $3, $4, $5)
 		ON CONFLICT (org_id, department_id, step, shard) DO UPDATE SET n = document_counts.n + $5`, orgID, dept, step, tx.countShard(), delta)
-	return err
 }
 
 func (tx *Tx) countShard() int {
@@ -120,14 +119,13 @@ func (tx *Tx) moveCount(ctx context.Context, orgID string, from, to funnelPlace)
 	if to.step < from.step || to.step == from.step && to.dept < from.dept {
 		first, second, d1 = to, from, 1
 	}
-	_, err := tx.exec(ctx, `INSERT INTO document_counts (org_id, department_id, step, shard, n) VALUES ($1, $2, $3, $4, $5), ($1, $6, $7, $4, $8)
+	return tx.later(ctx, "", `INSERT INTO document_counts (org_id, department_id, step, shard, n) VALUES ($1, $2, $3, $4, $5), ($1, $6, $7, $4, $8)
 		ON CONFLICT (org_id, department_id, step, shard) DO UPDATE SET n = document_counts.n + excluded.n`,
 		orgID, first.dept, first.step, shard, d1, second.dept, second.step, -d1)
-	return err
 }
 
 func (tx *Tx) updateDocumentRow(ctx context.Context, d *paraph.Document, step string) error {
-	return tx.execOne(ctx, "Document", `UPDATE documents SET department_id = $2, title = $3, kind = $4, number = $5, doc_date = $6,
+	return tx.later(ctx, "Document", `UPDATE documents SET department_id = $2, title = $3, kind = $4, number = $5, doc_date = $6,
 		amount = $7, currency = $8, counterparty_org_id = $9, counterparty_name = $10, comment = $11, state = $12, current_stage = $13,
 		decline_comment = $14, search_text = $15, updated_at = $16, sent_at = $17, finished_at = $18, step = $19 WHERE id = $1`,
 		d.ID, nullString(d.DepartmentID), d.Title, d.Kind, d.Number, d.Date, d.Amount, d.Currency, nullString(d.CounterpartyOrgID),
@@ -142,8 +140,8 @@ func (tx *Tx) LockDocument(ctx context.Context, id string) error {
 	if tx.dialect != Postgres {
 		return nil
 	}
-	var got string
-	return notFound(tx.q.queryRow(ctx, `SELECT id FROM documents WHERE id = $1 FOR UPDATE`, id).Scan(&got), "Document")
+	// It waits to go with the next statement, which then runs once the lock is taken.
+	return tx.q.run(ctx, true, step{query: `SELECT id FROM documents WHERE id = $1 FOR UPDATE`, args: []any{id}, check: one("Document")})
 }
 
 // FindDocument returns a document with its route.
@@ -290,9 +288,10 @@ func (tx *Tx) ReplaceRoute(ctx context.Context, docID string, stages []paraph.St
 }
 
 // MarkSigner moves a waiting signer to signed or declined, once: a second
-// attempt finds nothing to update and is not_found.
+// attempt finds nothing to update and is not_found (on PostgreSQL with the
+// transaction's next statement: it waits to go with it).
 func (tx *Tx) MarkSigner(ctx context.Context, signerID, state string, at time.Time) error {
-	return tx.execOne(ctx, "Waiting signer", `UPDATE signers SET state = $2, signed_at = $3 WHERE id = $1 AND state = 'waiting'`,
+	return tx.later(ctx, "Waiting signer", `UPDATE signers SET state = $2, signed_at = $3 WHERE id = $1 AND state = 'waiting'`,
 		signerID, state, at.UTC())
 }
 
@@ -317,7 +316,9 @@ type SignatureRecord struct {
 	CreatedAt     time.Time
 }
 
-// CreateSignature stores a signature; a second one for the same signer is a conflict.
+// CreateSignature stores a signature; a second one for the same signer is a
+// conflict (on PostgreSQL with the transaction's next statement: it waits
+// to go with it).
 func (tx *Tx) CreateSignature(ctx context.Context, s *SignatureRecord) error {
 	if s.Evidence == "" {
 		s.Evidence = "{}"
@@ -326,11 +327,10 @@ func (tx *Tx) CreateSignature(ctx context.Context, s *SignatureRecord) error {
 	if len(s.FieldValues) > 0 {
 		values, _ = json.Marshal(s.FieldValues) // strings only: cannot fail
 	}
-	_, err := tx.exec(ctx, `INSERT INTO signatures (id, document_id, signer_id, kind, account_id, cms, sha256, indication, sub_indication,
+	return tx.later(ctx, "", `INSERT INTO signatures (id, document_id, signer_id, kind, account_id, cms, sha256, indication, sub_indication,
 		cert_fp, poa_id, evidence, signing_time, created_at, field_values) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
 		s.ID, s.DocumentID, s.SignerID, s.Kind, s.AccountID, s.CMS, s.SHA256, s.Indication, s.SubIndication, s.CertFP, s.POAID,
 		s.Evidence, s.SigningTime.UTC(), s.CreatedAt.UTC(), string(values))
-	return err
 }
 
 // FindSignatures lists a document's signatures in the order they came.
@@ -491,7 +491,7 @@ func (tx *Tx) FunnelCounts(ctx context.Context, f DocumentFilter) (map[string]in
 
 // SetSignerLink stores the hash of a signer's signing link and its expiry.
 func (tx *Tx) SetSignerLink(ctx context.Context, signerID, hash string, expires time.Time) error {
-	return tx.execOne(ctx, "Signer", `UPDATE signers SET link_hash = $2, link_expires_at = $3 WHERE id = $1`, signerID, hash, expires.UTC())
+	return tx.later(ctx, "Signer", `UPDATE signers SET link_hash = $2, link_expires_at = $3 WHERE id = $1`, signerID, hash, expires.UTC())
 }
 
 // FindSignerByLink returns the document and signer a link belongs to, and
@@ -552,14 +552,13 @@ func (tx *Tx) UseSignCode(ctx context.Context, id string, at time.Time) error {
 
 // SetSignatureImages records a simple signature's image and stamp blobs.
 func (tx *Tx) SetSignatureImages(ctx context.Context, id, image, stamp string) error {
-	return tx.execOne(ctx, "Signature", `UPDATE signatures SET image_sha256 = $2, stamp_sha256 = $3 WHERE id = $1`, id, image, stamp)
+	return tx.later(ctx, "Signature", `UPDATE signatures SET image_sha256 = $2, stamp_sha256 = $3 WHERE id = $1`, id, image, stamp)
 }
 
 // MarkReminded records when a stage's waiting signers were last told.
 func (tx *Tx) MarkReminded(ctx context.Context, docID string, stage int, at time.Time) error {
-	_, err := tx.exec(ctx, `UPDATE signers SET reminded_at = $3 WHERE document_id = $1 AND stage_idx = $2 AND state = 'waiting'`,
+	return tx.later(ctx, "", `UPDATE signers SET reminded_at = $3 WHERE document_id = $1 AND stage_idx = $2 AND state = 'waiting'`,
 		docID, stage, at.UTC())
-	return err
 }
 
 // LastReminded returns when a stage's signers were last told (zero: never).

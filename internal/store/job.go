@@ -44,14 +44,13 @@ func scanJob(row interface{ Scan(...any) error }) (*Job, error) {
 	return &j, nil
 }
 
-// EnqueueJob adds a job unless one with the same idempotency key exists; it
-// reports whether it added one.
-func (tx *Tx) EnqueueJob(ctx context.Context, j *Job) (bool, error) {
-	n, err := tx.exec(ctx, `INSERT INTO jobs (id, kind, payload, idempotency_key, state, attempts, max_attempts, run_at,
+// EnqueueJob adds a job unless one with the same idempotency key exists. On
+// PostgreSQL it waits to go with the transaction's next statement.
+func (tx *Tx) EnqueueJob(ctx context.Context, j *Job) error {
+	return tx.later(ctx, "", `INSERT INTO jobs (id, kind, payload, idempotency_key, state, attempts, max_attempts, run_at,
 		last_error, created_at, updated_at) VALUES ($1, $2, $3, $4, 'queued', 0, $5, $6, '', $7, $7)
 		ON CONFLICT (idempotency_key) DO NOTHING`,
 		j.ID, j.Kind, j.Payload, j.IdempotencyKey, j.MaxAttempts, j.RunAt.UTC(), j.CreatedAt.UTC())
-	return n == 1, err
 }
 
 // ClaimJob takes the next job that is due — queued, or running with an
