@@ -145,41 +145,47 @@ type docAccess struct {
 // organization's incoming one once sent, or a route where the member signs.
 // Anything else is "not found".
 func (s *Service) loadDocument(ctx context.Context, tx *store.Tx, docID string) (*docAccess, error) {
-	return s.accessDocument(ctx, tx, docID, tx.FindDocument)
+	acc, _, err := s.readDocument(ctx, tx, docID, tx.FindDocumentAs)
+	return acc, err
 }
 
 // lockDocument is loadDocument that also takes the document's row lock for
 // the rest of the transaction.
 func (s *Service) lockDocument(ctx context.Context, tx *store.Tx, docID string) (*docAccess, error) {
-	return s.accessDocument(ctx, tx, docID, tx.FindDocumentForUpdate)
+	if err := tx.LockDocument(ctx, docID); err != nil {
+		return nil, err
+	}
+	return s.loadDocument(ctx, tx, docID)
 }
 
-func (s *Service) accessDocument(ctx context.Context, tx *store.Tx, docID string,
-	find func(context.Context, string) (*paraph.Document, error)) (*docAccess, error) {
+// readDocument reads a document with the acting account's standing in it
+// (find is one of the store's FindDocumentAs) and decides the access.
+func (s *Service) readDocument(ctx context.Context, tx *store.Tx, docID string,
+	find func(ctx context.Context, docID, accountID string) (*paraph.Document, *store.Standing, error)) (*docAccess, *store.Standing, error) {
 	p, err := requirePrincipal(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	d, err := find(ctx, docID)
+	d, st, err := find(ctx, docID, p.Account.ID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	hidden := notFoundErr("Document")
-	if me, err := tx.FindMemberByAccount(ctx, d.OrgID, p.Account.ID); err == nil {
+	if me := st.Member(d.OrgID); me != nil {
 		if me.Status != paraph.MemberActive {
-			return nil, &paraph.Error{Code: paraph.EFORBIDDEN, Reason: "blocked", Message: "Your access to this organization is blocked."}
+			return nil, nil, &paraph.Error{Code: paraph.EFORBIDDEN, Reason: "blocked", Message: "Your access to this organization is blocked."}
 		}
 		if s.seesDepartment(ctx, tx, me, d.DepartmentID) || signsIn(d, me) || d.AuthorMemberID == me.ID {
-			return &docAccess{doc: d, me: me, own: true}, nil
+			return &docAccess{doc: d, me: me, own: true}, st, nil
 		}
-		return nil, hidden
+		return nil, nil, hidden
 	}
 	if d.CounterpartyOrgID != "" && d.State != paraph.DocDraft {
-		if me, err := tx.FindMemberByAccount(ctx, d.CounterpartyOrgID, p.Account.ID); err == nil && me.Status == paraph.MemberActive {
-			return &docAccess{doc: d, me: me}, nil
+		if me := st.Member(d.CounterpartyOrgID); me != nil && me.Status == paraph.MemberActive {
+			return &docAccess{doc: d, me: me}, st, nil
 		}
 	}
-	return nil, hidden
+	return nil, nil, hidden
 }
 
 func (s *Service) seesDepartment(ctx context.Context, tx *store.Tx, m *paraph.Member, dept string) bool {

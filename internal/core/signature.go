@@ -80,17 +80,13 @@ func signerSlot(acc *docAccess, kind string) (*paraph.Signer, error) {
 
 // boundCertificate checks that a certificate is one bound to the acting
 // member, valid now, and returns it parsed with its stored chain.
-func (s *Service) boundCertificate(ctx context.Context, tx *store.Tx, me *paraph.Member, certData []byte) (*CertificateView, error) {
+func (s *Service) boundCertificate(ctx context.Context, st *store.Standing, me *paraph.Member, certData []byte) (*CertificateView, error) {
 	certs, err := parseCertificates(certData)
 	if err != nil {
 		return nil, err
 	}
 	leaf, _ := splitLeaf(certs)
-	stored, err := tx.FindMemberCertificates(ctx, me.OrgID, me.ID)
-	if err != nil {
-		return nil, err
-	}
-	for _, c := range stored {
+	for _, c := range st.CertificatesOf(me.ID) {
 		if c.Fingerprint == leaf.FingerprintSHA256 {
 			v, err := s.certificateView(ctx, c)
 			if err != nil {
@@ -110,7 +106,7 @@ func (s *Service) boundCertificate(ctx context.Context, tx *store.Tx, me *paraph
 func (s *Service) PrepareSignature(ctx context.Context, docID string, certData []byte) (*PreparedSignature, error) {
 	var out *PreparedSignature
 	err := s.db.Read(ctx, func(tx *store.Tx) error {
-		acc, err := s.loadDocument(ctx, tx, docID)
+		acc, st, err := s.readDocument(ctx, tx, docID, tx.FindDocumentForSigner)
 		if err != nil {
 			return err
 		}
@@ -118,7 +114,7 @@ func (s *Service) PrepareSignature(ctx context.Context, docID string, certData [
 		if err != nil {
 			return err
 		}
-		cv, err := s.boundCertificate(ctx, tx, acc.me, certData)
+		cv, err := s.boundCertificate(ctx, st, acc.me, certData)
 		if err != nil {
 			return err
 		}
@@ -221,7 +217,8 @@ func (s *Service) CompleteSignature(ctx context.Context, docID, prepareID string
 	// the certificate bound to the member, the authority to sign.
 	err := s.db.Read(ctx, func(tx *store.Tx) error {
 		var err error
-		acc, err = s.loadDocument(ctx, tx, docID) // the document first: outsiders and the blocked learn nothing
+		var st *store.Standing
+		acc, st, err = s.readDocument(ctx, tx, docID, tx.FindDocumentForSignature) // the document first: outsiders and the blocked learn nothing
 		if err != nil {
 			return err
 		}
@@ -233,11 +230,7 @@ func (s *Service) CompleteSignature(ctx context.Context, docID, prepareID string
 		if !s.clock.Now().Before(time.Unix(t.Expires, 0)) {
 			return &paraph.Error{Code: paraph.EINVALID, Reason: "prepare_expired", Message: "The prepared signature expired; prepare it again."}
 		}
-		certs, err := tx.FindMemberCertificates(ctx, acc.me.OrgID, acc.me.ID)
-		if err != nil {
-			return err
-		}
-		for _, c := range certs { // the prepared certificate, still bound to the member
+		for _, c := range st.CertificatesOf(acc.me.ID) { // the prepared certificate, still bound to the member
 			if c.Fingerprint == t.Cert {
 				if cv, err = s.certificateView(ctx, c); err != nil {
 					return err
@@ -251,7 +244,7 @@ func (s *Service) CompleteSignature(ctx context.Context, docID, prepareID string
 		if _, err := signerSlot(acc, paraph.SigQualified); err != nil {
 			return err
 		}
-		auth, err = s.authorityOf(ctx, tx, acc.me, cv)
+		auth, err = s.authorityOf(ctx, st, acc.me, cv)
 		return err
 	})
 	if err != nil {
@@ -294,7 +287,8 @@ func (s *Service) SubmitSignature(ctx context.Context, docID string, cms []byte)
 	var auth paraph.Authority
 	err := s.db.Read(ctx, func(tx *store.Tx) error {
 		var err error
-		if acc, err = s.loadDocument(ctx, tx, docID); err != nil {
+		var st *store.Standing
+		if acc, st, err = s.readDocument(ctx, tx, docID, tx.FindDocumentForSignature); err != nil {
 			return err
 		}
 		if _, err := signerSlot(acc, paraph.SigQualified); err != nil {
@@ -305,10 +299,10 @@ func (s *Service) SubmitSignature(ctx context.Context, docID string, cms []byte)
 		}
 		// The signer the stage expects: the certificate is one bound to the
 		// acting member, and it may sign for their organization.
-		if cv, err = s.boundCertificate(ctx, tx, acc.me, sd.Signers[0].Certificate.Raw); err != nil {
+		if cv, err = s.boundCertificate(ctx, st, acc.me, sd.Signers[0].Certificate.Raw); err != nil {
 			return err
 		}
-		auth, err = s.authorityOf(ctx, tx, acc.me, cv)
+		auth, err = s.authorityOf(ctx, st, acc.me, cv)
 		return err
 	})
 	if err != nil {
@@ -404,18 +398,14 @@ func (s *Service) checkAndStore(ctx context.Context, acc *docAccess, cms []byte,
 }
 
 // authorityOf decides whether a member's certificate may sign for their
-// organization, with their powers of attorney.
-func (s *Service) authorityOf(ctx context.Context, tx *store.Tx, me *paraph.Member, cv *CertificateView) (paraph.Authority, error) {
-	org, err := tx.FindOrganizationByID(ctx, me.OrgID)
-	if err != nil {
-		return paraph.Authority{}, err
-	}
-	rows, err := tx.FindMemberPOAs(ctx, me.OrgID, me.ID)
-	if err != nil {
-		return paraph.Authority{}, err
+// organization, with their powers of attorney, as the standing read them.
+func (s *Service) authorityOf(ctx context.Context, st *store.Standing, me *paraph.Member, cv *CertificateView) (paraph.Authority, error) {
+	org := st.Organization(me.OrgID)
+	if org == nil {
+		return paraph.Authority{}, notFoundErr("Organization")
 	}
 	var candidates []paraph.POACandidate
-	for _, row := range rows {
+	for _, row := range st.POAsOf(me.ID) {
 		v, err := s.poaView(ctx, row)
 		if err != nil {
 			return paraph.Authority{}, err

@@ -296,6 +296,7 @@ type Tx struct {
 	dialect  string
 	readOnly bool                   // from Read: a write there would race the writer
 	audit    []*AuditEvent          // appended to the chain just before commit
+	locked   map[string]bool        // documents whose row lock this transaction takes
 	steps    map[string]funnelPlace // documents' funnel places read under their lock
 }
 

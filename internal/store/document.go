@@ -137,10 +137,15 @@ func (tx *Tx) updateDocumentRow(ctx context.Context, d *paraph.Document, step st
 // transaction, so that two signers of one stage never both miss the
 // other's signature (PostgreSQL); SQLite's writer lock already serializes.
 func (tx *Tx) LockDocument(ctx context.Context, id string) error {
+	if tx.locked == nil {
+		tx.locked = map[string]bool{}
+	}
+	tx.locked[id] = true
 	if tx.dialect != Postgres {
 		return nil
 	}
-	// It waits to go with the next statement, which then runs once the lock is taken.
+	// It waits to go with the next statement, which runs once the lock is
+	// taken and so reads what the lock's last holder committed.
 	return tx.q.run(ctx, true, step{query: `SELECT id FROM documents WHERE id = $1 FOR UPDATE`, args: []any{id}, check: one("Document")})
 }
 
@@ -151,64 +156,70 @@ func (tx *Tx) FindDocument(ctx context.Context, id string) (*paraph.Document, er
 }
 
 // FindDocumentForUpdate is FindDocument that first takes the document's
-// row lock for the rest of the transaction (see LockDocument). The lock is
-// a statement of its own: on PostgreSQL a query that locks and reads the
-// route at once would read the route as it was before the lock's holder
-// committed (only the locked row is read again).
+// row lock for the rest of the transaction (see LockDocument).
 func (tx *Tx) FindDocumentForUpdate(ctx context.Context, id string) (*paraph.Document, error) {
 	if err := tx.LockDocument(ctx, id); err != nil {
 		return nil, err
 	}
-	d, place, err := tx.findDocument(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	// Read under the lock, the funnel place stays true until this
-	// transaction changes it: UpdateDocument need not read it again.
-	if tx.steps == nil {
-		tx.steps = map[string]funnelPlace{}
-	}
-	tx.steps[id] = place
-	return d, nil
+	return tx.FindDocument(ctx, id)
 }
 
-// findDocument reads a document, its funnel place and its route — its
+// documentQuery reads a document, its funnel place and its route — its
 // stages with their signers — in one query: a row per signer (the LEFT
 // JOINs keep a document without a route and a stage without signers).
+const documentQuery = `SELECT ` + docColumns + `, d.step,
+	st.idx, st.side, st.signature, s.id, COALESCE(s.member_id, ''), COALESCE(s.org_id, ''),
+	s.full_name, s.email, s.phone, s.state, s.signed_at, s.fields, s.place` + docFrom + `
+	LEFT JOIN stages st ON st.document_id = d.id
+	LEFT JOIN signers s ON s.document_id = st.document_id AND s.stage_idx = st.idx
+	WHERE d.id = $1 ORDER BY st.idx, s.id`
+
 func (tx *Tx) findDocument(ctx context.Context, id string) (*paraph.Document, funnelPlace, error) {
-	rows, err := tx.q.query(ctx, `SELECT `+docColumns+`, d.step,
-		st.idx, st.side, st.signature, s.id, COALESCE(s.member_id, ''), COALESCE(s.org_id, ''),
-		s.full_name, s.email, s.phone, s.state, s.signed_at, s.fields, s.place`+docFrom+`
-		LEFT JOIN stages st ON st.document_id = d.id
-		LEFT JOIN signers s ON s.document_id = st.document_id AND s.stage_idx = st.idx
-		WHERE d.id = $1 ORDER BY st.idx, s.id`, id)
-	if err != nil {
-		return nil, funnelPlace{}, translate(err)
+	var r documentRows
+	if err := tx.q.run(ctx, false, step{query: documentQuery, args: []any{id}, scan: r.scan}); err != nil {
+		return nil, funnelPlace{}, err
 	}
-	defer rows.Close()
-	var d *paraph.Document
-	var place funnelPlace
+	return tx.documentRead(id, r)
+}
+
+// documentRows gathers documentQuery's rows.
+type documentRows struct {
+	d     *paraph.Document
+	place funnelPlace
+}
+
+func (r *documentRows) scan(rows rows) error {
 	for rows.Next() {
 		var row routeRow
-		doc, err := scanDocument(rows, append([]any{&place.step}, row.dest()...)...)
+		doc, err := scanDocument(rows, append([]any{&r.place.step}, row.dest()...)...)
 		if err != nil {
-			return nil, funnelPlace{}, translate(err)
+			return err
 		}
-		if d == nil {
-			d = doc
+		if r.d == nil {
+			r.d = doc
 		}
-		if err := row.addTo(&d.Stages); err != nil {
-			return nil, funnelPlace{}, err
+		if err := row.addTo(&r.d.Stages); err != nil {
+			return err
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return nil, funnelPlace{}, translate(err)
-	}
-	if d == nil {
+	return nil
+}
+
+// documentRead is the document read, or not_found. A document read under
+// its lock keeps its funnel place until this transaction changes it:
+// UpdateDocument need not read it again.
+func (tx *Tx) documentRead(id string, r documentRows) (*paraph.Document, funnelPlace, error) {
+	if r.d == nil {
 		return nil, funnelPlace{}, notFound(sql.ErrNoRows, "Document")
 	}
-	place.dept = d.DepartmentID
-	return d, place, nil
+	r.place.dept = r.d.DepartmentID
+	if tx.locked[id] {
+		if tx.steps == nil {
+			tx.steps = map[string]funnelPlace{}
+		}
+		tx.steps[id] = r.place
+	}
+	return r.d, r.place, nil
 }
 
 // routeRow is one stage and signer of a route, as findDocument reads them.

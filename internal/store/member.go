@@ -14,12 +14,26 @@ const memberColumns = `m.id, m.org_id, m.account_id, m.role, m.status, m.positio
 	a.full_name, COALESCE(a.email, ''), COALESCE(a.phone, ''), a.status`
 
 func scanMember(row interface{ Scan(...any) error }) (*paraph.Member, error) {
-	var m paraph.Member
-	var dept sql.NullString
-	err := row.Scan(&m.ID, &m.OrgID, &m.AccountID, &m.Role, &m.Status, &m.Position, &dept, &m.AccessScope, &m.CreatedAt,
-		&m.FullName, &m.Email, &m.Phone, &m.AccountStatus)
-	m.DepartmentID, m.CreatedAt = dept.String, m.CreatedAt.UTC()
-	return &m, err
+	var ms memberScan
+	err := row.Scan(ms.dest()...)
+	return ms.member(), err
+}
+
+// memberScan is what memberColumns scan into, for rows that carry more.
+type memberScan struct {
+	m    paraph.Member
+	dept sql.NullString
+}
+
+func (s *memberScan) dest() []any {
+	m := &s.m
+	return []any{&m.ID, &m.OrgID, &m.AccountID, &m.Role, &m.Status, &m.Position, &s.dept, &m.AccessScope, &m.CreatedAt,
+		&m.FullName, &m.Email, &m.Phone, &m.AccountStatus}
+}
+
+func (s *memberScan) member() *paraph.Member {
+	s.m.DepartmentID, s.m.CreatedAt = s.dept.String, s.m.CreatedAt.UTC()
+	return &s.m
 }
 
 // CreateMember inserts a membership with its selected departments.

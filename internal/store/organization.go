@@ -10,10 +10,13 @@ const orgColumns = `id, kind, country, name, inn, kpp, ogrn, edrpou, rnokpp, unp
 
 func scanOrg(row interface{ Scan(...any) error }) (*paraph.Organization, error) {
 	var o paraph.Organization
-	err := row.Scan(&o.ID, &o.Kind, &o.Country, &o.Name, &o.INN, &o.KPP, &o.OGRN, &o.EDRPOU, &o.RNOKPP, &o.UNP,
-		&o.Email, &o.Address, &o.CreatedAt)
+	err := row.Scan(orgDest(&o)...)
 	o.CreatedAt = o.CreatedAt.UTC()
 	return &o, err
+}
+
+func orgDest(o *paraph.Organization) []any {
+	return []any{&o.ID, &o.Kind, &o.Country, &o.Name, &o.INN, &o.KPP, &o.OGRN, &o.EDRPOU, &o.RNOKPP, &o.UNP, &o.Email, &o.Address, &o.CreatedAt}
 }
 
 // CreateOrganization inserts an organization; the same identifiers twice are a conflict.

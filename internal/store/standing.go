@@ -1,0 +1,157 @@
+package store
+
+import (
+	"context"
+	"strings"
+
+	"paraph"
+)
+
+// Standing is what an account is in a document's organizations: its
+// memberships in the document's organization and in its counterparty. For
+// a signature it also holds what the signature is judged by: those
+// members' certificates and powers of attorney, and the organizations.
+type Standing struct {
+	Members       []*paraph.Member
+	Certificates  []*Certificate
+	POAs          []*POA
+	Organizations []*paraph.Organization
+}
+
+// Member is the account's membership of an organization, or nil.
+func (s *Standing) Member(orgID string) *paraph.Member {
+	for _, m := range s.Members {
+		if orgID != "" && m.OrgID == orgID {
+			return m
+		}
+	}
+	return nil
+}
+
+// Organization is one of the document's organizations, or nil.
+func (s *Standing) Organization(id string) *paraph.Organization {
+	for _, o := range s.Organizations {
+		if o.ID == id {
+			return o
+		}
+	}
+	return nil
+}
+
+// CertificatesOf are a member's certificates, newest first.
+func (s *Standing) CertificatesOf(memberID string) []*Certificate {
+	return ofMember(s.Certificates, memberID, func(c *Certificate) string { return c.MemberID })
+}
+
+// POAsOf are a member's powers of attorney, the main one first.
+func (s *Standing) POAsOf(memberID string) []*POA {
+	return ofMember(s.POAs, memberID, func(p *POA) string { return p.MemberID })
+}
+
+func ofMember[T any](all []T, memberID string, member func(T) string) []T {
+	var out []T
+	for _, x := range all {
+		if member(x) == memberID {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// The standing's queries take the document ($1) and the account ($2) only,
+// so they need nothing read before them and go in one round trip with the
+// document's own query. accountMembers joins the account's memberships to
+// the document's organizations.
+const accountMembers = ` FROM documents d JOIN members m ON m.account_id = $2 AND (m.org_id = d.org_id OR m.org_id = d.counterparty_org_id)`
+
+// FindDocumentAs reads a document with its route and an account's
+// memberships in its organizations, with those organizations, at once: on
+// PostgreSQL in one round trip.
+func (tx *Tx) FindDocumentAs(ctx context.Context, docID, accountID string) (*paraph.Document, *Standing, error) {
+	return tx.findDocumentAs(ctx, docID, accountID, false, false)
+}
+
+// FindDocumentForSigner is FindDocumentAs with the members' certificates:
+// what preparing a qualified signature reads, in one round trip.
+func (tx *Tx) FindDocumentForSigner(ctx context.Context, docID, accountID string) (*paraph.Document, *Standing, error) {
+	return tx.findDocumentAs(ctx, docID, accountID, true, false)
+}
+
+// FindDocumentForSignature is FindDocumentForSigner with the members'
+// powers of attorney: what deciding a qualified signature reads.
+func (tx *Tx) FindDocumentForSignature(ctx context.Context, docID, accountID string) (*paraph.Document, *Standing, error) {
+	return tx.findDocumentAs(ctx, docID, accountID, true, true)
+}
+
+func (tx *Tx) findDocumentAs(ctx context.Context, docID, accountID string, certs, poas bool) (*paraph.Document, *Standing, error) {
+	var doc documentRows
+	st := &Standing{}
+	args := []any{docID, accountID}
+	steps := []step{
+		{query: documentQuery, args: args[:1], scan: doc.scan},
+		{query: `SELECT ` + memberColumns + `, ` + columnsOf("o", orgColumns) + accountMembers + `
+			JOIN accounts a ON a.id = m.account_id JOIN organizations o ON o.id = m.org_id WHERE d.id = $1`, args: args,
+			scan: func(rows rows) error {
+				for rows.Next() {
+					var ms memberScan
+					o := &paraph.Organization{}
+					if err := rows.Scan(append(ms.dest(), orgDest(o)...)...); err != nil {
+						return err
+					}
+					o.CreatedAt = o.CreatedAt.UTC()
+					st.Members, st.Organizations = append(st.Members, ms.member()), append(st.Organizations, o)
+				}
+				return nil
+			}},
+	}
+	if certs {
+		steps = append(steps, step{query: `SELECT ` + columnsOf("c", certColumns) + accountMembers + `
+			JOIN certificates c ON c.member_id = m.id WHERE d.id = $1 ORDER BY c.created_at DESC, c.id DESC`, args: args,
+			scan: func(rows rows) error {
+				for rows.Next() {
+					c, err := scanCert(rows)
+					if err != nil {
+						return err
+					}
+					st.Certificates = append(st.Certificates, c)
+				}
+				return nil
+			}})
+	}
+	if poas {
+		steps = append(steps, step{query: `SELECT ` + columnsOf("p", poaColumns) + accountMembers + `
+			JOIN poas p ON p.member_id = m.id WHERE d.id = $1 ORDER BY p.is_main DESC, p.created_at DESC, p.id DESC`, args: args,
+			scan: func(rows rows) error {
+				for rows.Next() {
+					p, err := scanPOA(rows)
+					if err != nil {
+						return err
+					}
+					st.POAs = append(st.POAs, p)
+				}
+				return nil
+			}})
+	}
+	if err := tx.q.run(ctx, false, steps...); err != nil {
+		return nil, nil, err
+	}
+	d, _, err := tx.documentRead(docID, doc)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, m := range st.Members { // selected departments are rare: read when there are some
+		if err := tx.loadMemberDepartments(ctx, m); err != nil {
+			return nil, nil, err
+		}
+	}
+	return d, st, nil
+}
+
+// columnsOf qualifies a list of plain columns with a table's alias.
+func columnsOf(alias, columns string) string {
+	cols := strings.Split(columns, ", ")
+	for i, c := range cols {
+		cols[i] = alias + "." + c
+	}
+	return strings.Join(cols, ", ")
+}
