@@ -37,6 +37,7 @@ const (
 type Document struct {
 	ID                string
 	OrgID             string
+	OrgName           string // the organization's name when read, for display and messages
 	AuthorMemberID    string
 	AuthorName        string
 	DepartmentID      string

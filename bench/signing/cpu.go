@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -20,6 +21,7 @@ import (
 type cpuUse struct {
 	self, db time.Duration
 	dbKnown  bool
+	machine  [8]int64 // /proc/stat's first line: user, nice, system, idle, iowait, irq, softirq, steal ticks
 }
 
 func measureCPU(ctx context.Context, db *store.DB) cpuUse {
@@ -27,6 +29,12 @@ func measureCPU(ctx context.Context, db *store.DB) cpuUse {
 	var u cpuUse
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
 		u.self = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	if b, err := os.ReadFile("/proc/stat"); err == nil {
+		line, _, _ := strings.Cut(string(b), "\n")
+		for i, f := range strings.Fields(line)[1:min(9, len(strings.Fields(line)))] {
+			u.machine[i], _ = strconv.ParseInt(f, 10, 64)
+		}
 	}
 	if db.Dialect() != store.Postgres {
 		return u
@@ -70,4 +78,22 @@ func procTicks(pid int) (time.Duration, bool) {
 		return 0, false
 	}
 	return time.Duration(ut+st) * 10 * time.Millisecond, true
+}
+
+// machineUse says how the whole machine's CPU time went between two
+// measures: busy, idle, waiting for I/O, and stolen by the hypervisor for
+// other machines (a shared host's noise).
+func machineUse(a, b cpuUse) string {
+	var d [8]int64
+	var total int64
+	for i := range d {
+		d[i] = b.machine[i] - a.machine[i]
+		total += d[i]
+	}
+	if total <= 0 {
+		return ""
+	}
+	pc := func(n int64) float64 { return 100 * float64(n) / float64(total) }
+	return fmt.Sprintf("machine: busy %.0f%% (system %.0f%%), idle %.0f%%, I/O wait %.0f%%, stolen %.0f%%",
+		pc(d[0]+d[1]+d[2]+d[5]+d[6]), pc(d[2]+d[5]+d[6]), pc(d[3]), pc(d[4]), pc(d[7]))
 }

@@ -198,6 +198,9 @@ func main() {
 		}
 		fmt.Println()
 	}
+	if m := machineUse(cpu0, cpu1); m != "" {
+		fmt.Println(m)
+	}
 	if firstErr != nil {
 		fmt.Println("first error:", firstErr)
 	}

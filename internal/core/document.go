@@ -393,10 +393,6 @@ func (s *Service) notifyStage(ctx context.Context, tx *store.Tx, d *paraph.Docum
 // people outside get (a new) signing link.
 // keySuffix tells a reminder's messages apart from the first ones.
 func (s *Service) notifyWaiting(ctx context.Context, tx *store.Tx, d *paraph.Document, stage int, keySuffix string) error {
-	org, err := tx.FindOrganizationByID(ctx, d.OrgID)
-	if err != nil {
-		return err
-	}
 	link := s.cfg.BaseURL + "/documents/" + d.ID
 	for _, sg := range d.Stages[stage].Signers {
 		if sg.State != paraph.SignerWaiting {
@@ -425,7 +421,7 @@ func (s *Service) notifyWaiting(ctx context.Context, tx *store.Tx, d *paraph.Doc
 				}
 			}
 		default:
-			if err := s.sendSigningLink(ctx, tx, d, org, sg, keySuffix); err != nil {
+			if err := s.sendSigningLink(ctx, tx, d, sg, keySuffix); err != nil {
 				return err
 			}
 			continue
@@ -435,7 +431,7 @@ func (s *Service) notifyWaiting(ctx context.Context, tx *store.Tx, d *paraph.Doc
 				continue
 			}
 			if err := s.enqueueNotification(ctx, tx, "sign:"+sg.ID+":"+a.ID+keySuffix, notification{Channel: notify.Email, To: a.Email,
-				Kind: notify.KindDocumentToSign, Lang: a.Language, Data: notify.Data{"name": a.FullName, "org": org.Name,
+				Kind: notify.KindDocumentToSign, Lang: a.Language, Data: notify.Data{"name": a.FullName, "org": d.OrgName,
 					"title": d.Title, "link": link}}); err != nil {
 				return err
 			}

@@ -437,6 +437,12 @@ func TestSimpleSignatureByLink(t *testing.T) {
 				if i := strings.Index(m.Body, "/s/"); i >= 0 {
 					link = strings.Fields(m.Body[i+3:])[0]
 				}
+				// The message names who sends (the organization is read
+				// with the document when the director's signature opens
+				// the client's stage).
+				if !strings.Contains(m.Body, de.us.Name) {
+					t.Errorf("the link message does not name %q:\n%s", de.us.Name, m.Body)
+				}
 			}
 		}
 		if link == "" {

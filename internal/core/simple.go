@@ -26,7 +26,7 @@ const MaxSignatureImage = 1 << 20
 // sendSigningLink makes the signing link of a person outside and sends it
 // by email, or by SMS when the route gives only a phone.
 // A reminder sends a fresh link; the one before it stops working.
-func (s *Service) sendSigningLink(ctx context.Context, tx *store.Tx, d *paraph.Document, org *paraph.Organization, sg paraph.Signer, keySuffix string) error {
+func (s *Service) sendSigningLink(ctx context.Context, tx *store.Tx, d *paraph.Document, sg paraph.Signer, keySuffix string) error {
 	secret := "ppl_" + base64.RawURLEncoding.EncodeToString(randomBytes(32))
 	ttl := s.cfg.LinkTTL
 	if ttl == 0 {
@@ -36,7 +36,7 @@ func (s *Service) sendSigningLink(ctx context.Context, tx *store.Tx, d *paraph.D
 		return err
 	}
 	n := notification{Channel: notify.Email, To: sg.Email, Kind: notify.KindSigningLink, Lang: paraph.Languages[0],
-		Data: notify.Data{"name": sg.FullName, "org": org.Name, "title": d.Title, "link": s.cfg.BaseURL + "/s/" + secret,
+		Data: notify.Data{"name": sg.FullName, "org": d.OrgName, "title": d.Title, "link": s.cfg.BaseURL + "/s/" + secret,
 			"days": strconv.Itoa(int(ttl.Hours() / 24))}}
 	if sg.Email == "" {
 		n.Channel, n.To = notify.SMS, sg.Phone

@@ -297,6 +297,7 @@ type Tx struct {
 	readOnly bool                   // from Read: a write there would race the writer
 	audit    []*AuditEvent          // appended to the chain just before commit
 	locked   map[string]bool        // documents whose row lock this transaction takes
+	counts   map[countKey]int       // moves between funnel counts, written just before commit
 	steps    map[string]funnelPlace // documents' funnel places read under their lock
 }
 
@@ -347,9 +348,7 @@ func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
 		tx.Rollback()
 		return err
 	}
-	// The audit chain's head is one row every writer updates: touching it
-	// last keeps its lock for the commit only, not the whole transaction.
-	if err := t.flushAudit(ctx); err != nil {
+	if err := t.finish(ctx); err != nil {
 		tx.Rollback()
 		return err
 	}
@@ -373,8 +372,7 @@ func (db *DB) writePostgres(ctx context.Context, fn func(*Tx) error) error {
 	if pt.err != nil { // a queued step failed and fn did not see it
 		return pt.err
 	}
-	// The audit events go last, with COMMIT.
-	if err := t.flushAudit(ctx); err != nil {
+	if err := t.finish(ctx); err != nil {
 		return err
 	}
 	if err := pt.commit(ctx); err != nil {
@@ -382,6 +380,17 @@ func (db *DB) writePostgres(ctx context.Context, fn func(*Tx) error) error {
 	}
 	committed = true
 	return nil
+}
+
+// finish writes what a transaction keeps until it commits: the funnel
+// counts and the audit events. Their rows are shared by every writer (the
+// audit chain's head, on SQLite): touched last, they are held for the
+// commit only, not the whole transaction.
+func (tx *Tx) finish(ctx context.Context) error {
+	if err := tx.flushCounts(ctx); err != nil {
+		return err
+	}
+	return tx.flushAudit(ctx)
 }
 
 // Read runs fn against the database outside a transaction: for reads that need

@@ -1,12 +1,14 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -14,11 +16,12 @@ import (
 	"paraph"
 )
 
-const docColumns = `d.id, d.org_id, d.author_member_id, COALESCE(a.full_name, ''), d.department_id, d.title, d.kind, d.number, d.doc_date,
+const docColumns = `d.id, d.org_id, o.name, d.author_member_id, COALESCE(a.full_name, ''), d.department_id, d.title, d.kind, d.number, d.doc_date,
 	d.amount, d.currency, d.counterparty_org_id, d.counterparty_name, d.comment, d.file_name, d.content_type, d.sha256, d.size,
 	d.state, d.current_stage, d.decline_comment, d.created_at, d.updated_at, d.sent_at, d.finished_at`
 
-const docFrom = ` FROM documents d LEFT JOIN members am ON am.id = d.author_member_id LEFT JOIN accounts a ON a.id = am.account_id`
+const docFrom = ` FROM documents d JOIN organizations o ON o.id = d.org_id
+	LEFT JOIN members am ON am.id = d.author_member_id LEFT JOIN accounts a ON a.id = am.account_id`
 
 // scanDocument scans docColumns, then any extra columns of the row into extra.
 func scanDocument(row interface{ Scan(...any) error }, extra ...any) (*paraph.Document, error) {
@@ -26,7 +29,7 @@ func scanDocument(row interface{ Scan(...any) error }, extra ...any) (*paraph.Do
 	var dept, cp sql.NullString
 	var amount sql.NullInt64
 	var sent, finished sql.NullTime
-	err := row.Scan(append([]any{&d.ID, &d.OrgID, &d.AuthorMemberID, &d.AuthorName, &dept, &d.Title, &d.Kind, &d.Number, &d.Date,
+	err := row.Scan(append([]any{&d.ID, &d.OrgID, &d.OrgName, &d.AuthorMemberID, &d.AuthorName, &dept, &d.Title, &d.Kind, &d.Number, &d.Date,
 		&amount, &d.Currency, &cp, &d.CounterpartyName, &d.Comment, &d.FileName, &d.ContentType, &d.SHA256, &d.Size,
 		&d.State, &d.CurrentStage, &d.DeclineComment, &d.CreatedAt, &d.UpdatedAt, &sent, &finished}, extra...)...)
 	if err != nil {
@@ -58,25 +61,61 @@ func (tx *Tx) CreateDocument(ctx context.Context, d *paraph.Document) error {
 	if err != nil {
 		return err
 	}
-	return tx.countDocument(ctx, d.OrgID, d.DepartmentID, step, 1)
+	tx.count(d.OrgID, funnelPlace{step, d.DepartmentID}, 1)
+	return nil
 }
 
-// countDocument moves a document into (delta 1) or out of (delta -1) a
-// funnel step's running count.
-// On PostgreSQL the count is spread over countShards rows, one taken at
-// random, so that concurrent transactions of one organization seldom wait
-// for each other's commit on the same row; readers sum them. SQLite runs
-// one write at a time and keeps one row.
-func (tx *Tx) countDocument(ctx context.Context, orgID, dept, step string, delta int) error {
-	return tx.later(ctx, "", `INSERT INTO document_counts (org_id, department_id, step, shard, n) VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT (org_id, department_id, step, shard) DO UPDATE SET n = document_counts.n + $5`, orgID, dept, step, tx.countShard(), delta)
-}
-
-func (tx *Tx) countShard() int {
-	if tx.dialect != Postgres {
-		return 0
+// count moves a document into (delta 1) or out of (delta -1) a funnel
+// step's running count, when the transaction commits (flushCounts).
+func (tx *Tx) count(orgID string, p funnelPlace, delta int) {
+	if tx.counts == nil {
+		tx.counts = map[countKey]int{}
 	}
-	return rand.IntN(countShards)
+	tx.counts[countKey{orgID, p.dept, p.step}] += delta
+}
+
+// countKey names one running count of a funnel.
+type countKey struct{ org, dept, step string }
+
+// flushCounts writes the transaction's moves between counts in one
+// statement, the last before COMMIT: the count rows are shared by every
+// writer of an organization, so each is held for the commit only. Every
+// transaction takes its rows in one order, so two never wait for each
+// other in a cycle. On PostgreSQL a count is also spread over countShards
+// rows, one taken at random, so concurrent transactions of one
+// organization seldom wait for each other's commit at all; readers sum
+// them. SQLite runs one write at a time and keeps one row.
+func (tx *Tx) flushCounts(ctx context.Context) error {
+	keys := make([]countKey, 0, len(tx.counts))
+	for k, n := range tx.counts {
+		if n != 0 {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	slices.SortFunc(keys, func(a, b countKey) int {
+		return cmp.Or(cmp.Compare(a.org, b.org), cmp.Compare(a.dept, b.dept), cmp.Compare(a.step, b.step))
+	})
+	shard := 0
+	if tx.dialect == Postgres {
+		shard = rand.IntN(countShards)
+	}
+	var q strings.Builder
+	q.WriteString(`INSERT INTO document_counts (org_id, department_id, step, shard, n) VALUES `)
+	args := []any{shard}
+	for i, k := range keys {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		n := len(args)
+		fmt.Fprintf(&q, "($%d, $%d, $%d, $1, $%d)", n+1, n+2, n+3, n+4)
+		args = append(args, k.org, k.dept, k.step, tx.counts[k])
+	}
+	q.WriteString(` ON CONFLICT (org_id, department_id, step, shard) DO UPDATE SET n = document_counts.n + excluded.n`)
+	tx.counts = nil
+	return tx.later(ctx, "", q.String(), args...)
 }
 
 // countShards is how many rows a funnel count is spread over on PostgreSQL.
@@ -100,29 +139,15 @@ func (tx *Tx) UpdateDocument(ctx context.Context, d *paraph.Document) error {
 	if known {
 		tx.steps[d.ID] = now
 	}
-	if now == old {
-		return nil
+	if now != old {
+		tx.count(d.OrgID, old, -1)
+		tx.count(d.OrgID, now, 1)
 	}
-	return tx.moveCount(ctx, d.OrgID, old, now)
+	return nil
 }
 
 // funnelPlace is where a document counts in its organization's funnel.
 type funnelPlace struct{ step, dept string }
-
-// moveCount moves a document from one funnel count to another in one
-// statement. The two rows are taken in one order (and, on PostgreSQL, in
-// one shard) by every transaction, so two never wait for each other in a
-// cycle.
-func (tx *Tx) moveCount(ctx context.Context, orgID string, from, to funnelPlace) error {
-	shard := tx.countShard()
-	first, second, d1 := from, to, -1
-	if to.step < from.step || to.step == from.step && to.dept < from.dept {
-		first, second, d1 = to, from, 1
-	}
-	return tx.later(ctx, "", `INSERT INTO document_counts (org_id, department_id, step, shard, n) VALUES ($1, $2, $3, $4, $5), ($1, $6, $7, $4, $8)
-		ON CONFLICT (org_id, department_id, step, shard) DO UPDATE SET n = document_counts.n + excluded.n`,
-		orgID, first.dept, first.step, shard, d1, second.dept, second.step, -d1)
-}
 
 func (tx *Tx) updateDocumentRow(ctx context.Context, d *paraph.Document, step string) error {
 	return tx.later(ctx, "Document", `UPDATE documents SET department_id = $2, title = $3, kind = $4, number = $5, doc_date = $6,
