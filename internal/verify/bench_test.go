@@ -1,0 +1,73 @@
+package verify_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"testing"
+	"time"
+
+	"paraph/cades"
+	"paraph/internal/verify"
+	"paraph/pki"
+	"paraph/pki/pkitest"
+)
+
+// BenchmarkQualifiedSignature is the CMS work of the server for one
+// qualified signature in the two-step flow, ECDSA P-256, without the
+// database: the stored certificate parsed (at prepare, at complete and when
+// the signer is bound), Prepare at both steps, Assemble, and Detached over
+// the document against a long-lived trust store. The client's signing is
+// done once, before the loop: Prepare is deterministic for a signing time.
+func BenchmarkQualifiedSignature(b *testing.B) {
+	root := pkitest.NewCA(b, pkitest.Options{})
+	leaf := root.Issue(b, pkitest.LeafOptions{Subject: pkitest.PersonRU()})
+	stored := leaf.PEM()
+	ts := pki.NewTrustStore()
+	if err := ts.AddRoot(root.Cert); err != nil {
+		b.Fatal(err)
+	}
+	doc := bytes.Repeat([]byte("Акт № 1. "), 100)
+	digest := sha256.Sum256(doc)
+	ctx := context.Background()
+	parse := func() *pki.Certificate {
+		certs, err := pki.Parse(stored)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return certs[0]
+	}
+	at := time.Now()
+	p, err := cades.Prepare(leaf.Cert.X509, digest[:], at)
+	if err != nil {
+		b.Fatal(err)
+	}
+	value, err := cades.SignPrepared(p, leaf.Key, cades.SignOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		cert := parse()
+		if _, err := cades.Prepare(cert.X509, digest[:], at); err != nil {
+			b.Fatal(err)
+		}
+		cert = parse()
+		parse()
+		p, err := cades.Prepare(cert.X509, digest[:], at)
+		if err != nil {
+			b.Fatal(err)
+		}
+		cms, err := cades.Assemble(p, cert.X509, nil, value)
+		if err != nil {
+			b.Fatal(err)
+		}
+		rep, err := verify.Detached(ctx, bytes.NewReader(doc), cms, ts, verify.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if rep.Result != verify.Passed {
+			b.Fatalf("%s: %s", rep.Result, rep.Signatures[0].Message)
+		}
+	}
+}
