@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"testing"
 	"time"
@@ -20,14 +21,18 @@ import (
 var update = flag.Bool("update", false, "rewrite the committed seed corpus under testdata/fuzz")
 
 // FuzzParse feeds Parse arbitrary bytes: it must never panic, must return
-// certificates or one of the typed errors, and whatever parses must go
-// through Status and Verify without panicking.
+// certificates or one of the typed errors, the same as a Cache's Parse,
+// and whatever parses must go through Status and Verify without panicking.
 func FuzzParse(f *testing.F) {
 	f.Add([]byte{})
 	f.Add([]byte("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"))
 	f.Add([]byte{0x30, 0x82, 0xff, 0xff, 0x30})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		certs, err := pki.Parse(data)
+		cached, cacheErr := pki.NewCache(4).Parse(data)
+		if fmt.Sprint(err) != fmt.Sprint(cacheErr) || !reflect.DeepEqual(certs, cached) {
+			t.Fatalf("Cache.Parse differs from Parse: %v, %v", cacheErr, err)
+		}
 		if err != nil {
 			if len(certs) != 0 {
 				t.Fatal("certificates returned with an error")

@@ -17,7 +17,7 @@ var oidSignedData = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 7, 2}
 //	ContentInfo ::= SEQUENCE { contentType OID, content [0] EXPLICIT SignedData }
 //	SignedData ::= SEQUENCE { version, digestAlgorithms SET, encapContentInfo,
 //	    certificates [0] IMPLICIT SET OF CertificateChoices OPTIONAL, crls [1] ..., signerInfos SET }
-func parseP7B(der []byte) ([]*Certificate, error) {
+func parseP7B(der []byte, cache *Cache) ([]*Certificate, error) {
 	s := cryptobyte.String(der)
 	var ci, content, sd cryptobyte.String
 	var oid asn1.ObjectIdentifier
@@ -49,7 +49,7 @@ func parseP7B(der []byte) ([]*Certificate, error) {
 		if tag != cbasn1.SEQUENCE {
 			continue // attribute and other certificate choices: not X.509
 		}
-		c, err := newCertificate(elem)
+		c, err := cache.certificate(elem)
 		if err != nil {
 			return nil, fmt.Errorf("p7b: certificate %d: %w", len(certs)+1, err)
 		}

@@ -118,6 +118,11 @@ type Certificate struct {
 // ErrPrivateKey, so that it is never stored by mistake. Other failures wrap
 // ErrNotCertificate, ErrTruncated, ErrTooLarge or ErrMalformed.
 func Parse(data []byte) ([]*Certificate, error) {
+	return parse(data, nil)
+}
+
+// parse is Parse, through cache when it is not nil.
+func parse(data []byte, cache *Cache) ([]*Certificate, error) {
 	if len(data) > MaxFileSize {
 		return nil, fmt.Errorf("pki: parse: %d bytes, more than %d: %w", len(data), MaxFileSize, ErrTooLarge)
 	}
@@ -130,19 +135,19 @@ func Parse(data []byte) ([]*Certificate, error) {
 		// Checked before any decoding: even a damaged key must not be kept.
 		return nil, fmt.Errorf("pki: parse: PEM private key: %w", ErrPrivateKey)
 	case bytes.Contains(text, []byte("-----BEGIN ")):
-		return parsePEM(text)
+		return parsePEM(text, cache)
 	case data[0] == 0x30:
-		return parseDER(data)
+		return parseDER(data, cache)
 	}
 	if der, ok := decodeBareBase64(text); ok {
-		return parseDER(der)
+		return parseDER(der, cache)
 	}
 	return nil, fmt.Errorf("pki: parse: neither PEM nor DER: %w", ErrNotCertificate)
 }
 
 // parsePEM reads every block; a private key anywhere refuses the whole
 // file, and blocks of other types (a CSR, a public key) are skipped.
-func parsePEM(text []byte) ([]*Certificate, error) {
+func parsePEM(text []byte, cache *Cache) ([]*Certificate, error) {
 	var certs []*Certificate
 	var others []string
 	rest := text
@@ -160,13 +165,13 @@ func parsePEM(text []byte) ([]*Certificate, error) {
 			if err != nil {
 				return nil, fmt.Errorf("pki: parse: PEM block %d: %w", len(certs)+1, err)
 			}
-			c, err := newCertificate(der)
+			c, err := cache.certificate(der)
 			if err != nil {
 				return nil, fmt.Errorf("pki: parse: PEM block %d: %w", len(certs)+1, err)
 			}
 			certs = append(certs, c)
 		case "PKCS7", "CMS":
-			cs, err := parseP7B(block.Bytes)
+			cs, err := parseP7B(block.Bytes, cache)
 			if err != nil {
 				return nil, fmt.Errorf("pki: parse: PEM %s: %w", block.Type, err)
 			}
@@ -192,7 +197,7 @@ func parsePEM(text []byte) ([]*Certificate, error) {
 // a certificate is SEQUENCE { SEQUENCE tbs, ... }, a .p7b is
 // SEQUENCE { OID, [0] ... }, and every private-key container (PKCS #1,
 // SEC 1, PKCS #8, PKCS #12) is SEQUENCE { INTEGER version, ... }.
-func parseDER(data []byte) ([]*Certificate, error) {
+func parseDER(data []byte, cache *Cache) ([]*Certificate, error) {
 	der, err := firstElement(data)
 	if err != nil {
 		return nil, fmt.Errorf("pki: parse: %w", err)
@@ -213,7 +218,7 @@ func parseDER(data []byte) ([]*Certificate, error) {
 		}
 		return nil, fmt.Errorf("pki: parse: DER structure starting with an INTEGER: %w", ErrNotCertificate)
 	case body.PeekASN1Tag(cbasn1.OBJECT_IDENTIFIER):
-		certs, err := parseP7B(der)
+		certs, err := parseP7B(der, cache)
 		if err != nil {
 			return nil, fmt.Errorf("pki: parse: %w", err)
 		}
@@ -222,7 +227,7 @@ func parseDER(data []byte) ([]*Certificate, error) {
 		if isEncryptedPKCS8(body) {
 			return nil, fmt.Errorf("pki: parse: DER encrypted PKCS #8: %w", ErrPrivateKey)
 		}
-		c, err := newCertificate(der)
+		c, err := cache.certificate(der)
 		if err != nil {
 			return nil, fmt.Errorf("pki: parse: %w", err)
 		}
