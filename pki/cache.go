@@ -74,4 +74,3 @@ func (cc *Cache) Len() int {
 	defer cc.mu.RUnlock()
 	return len(cc.certs)
 }
-
