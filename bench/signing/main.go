@@ -23,6 +23,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"slices"
 	"sync"
@@ -45,6 +46,7 @@ func main() {
 	signers := flag.Int("signers", 100, "concurrent signers")
 	perSigner := flag.Int("docs", 40, "documents per signer")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the signing phase to this file")
+	memprofile := flag.String("memprofile", "", "write a profile of the signing phase's allocations to this file")
 	rate := flag.Int("rate", 0, "open loop: total signatures per second spread over the signers (0: each signer signs as fast as it can)")
 	flag.Parse()
 	ctx := context.Background()
@@ -136,6 +138,15 @@ func main() {
 		benchkit.Check(err)
 		benchkit.Check(pprof.StartCPUProfile(f))
 		defer pprof.StopCPUProfile()
+	}
+	if *memprofile != "" {
+		runtime.MemProfileRate = 64 << 10
+		defer func() {
+			f, err := os.Create(*memprofile)
+			benchkit.Check(err)
+			benchkit.Check(pprof.Lookup("allocs").WriteTo(f, 0))
+			f.Close()
+		}()
 	}
 	cpu0 := measureCPU(ctx, db)
 	start = time.Now()

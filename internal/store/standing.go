@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 
 	"paraph"
@@ -87,36 +88,44 @@ func (tx *Tx) findDocumentAs(ctx context.Context, docID, accountID string, certs
 	var doc documentRows
 	st := &Standing{}
 	args := []any{docID, accountID}
+	// The memberships with their organizations and, when asked for, their
+	// certificates: a row per certificate (LEFT JOIN: a member without one
+	// still has a row).
+	members := `SELECT ` + memberColumns + `, ` + columnsOf("o", orgColumns)
+	join := ``
+	if certs {
+		members += `, ` + columnsOf("c", certColumns)
+		join = ` LEFT JOIN certificates c ON c.member_id = m.id`
+	}
+	members += accountMembers + ` JOIN accounts a ON a.id = m.account_id JOIN organizations o ON o.id = m.org_id` + join +
+		` WHERE d.id = $1 ORDER BY m.id`
+	if certs {
+		members += `, c.created_at DESC, c.id DESC`
+	}
 	steps := []step{
 		{query: documentQuery, args: args[:1], scan: doc.scan},
-		{query: `SELECT ` + memberColumns + `, ` + columnsOf("o", orgColumns) + accountMembers + `
-			JOIN accounts a ON a.id = m.account_id JOIN organizations o ON o.id = m.org_id WHERE d.id = $1`, args: args,
-			scan: func(rows rows) error {
-				for rows.Next() {
-					var ms memberScan
-					o := &paraph.Organization{}
-					if err := rows.Scan(append(ms.dest(), orgDest(o)...)...); err != nil {
-						return err
-					}
+		{query: members, args: args, scan: func(rows rows) error {
+			for rows.Next() {
+				var ms memberScan
+				o := &paraph.Organization{}
+				var c nullCert
+				dest := append(ms.dest(), orgDest(o)...)
+				if certs {
+					dest = append(dest, c.dest()...)
+				}
+				if err := rows.Scan(dest...); err != nil {
+					return err
+				}
+				if n := len(st.Members); n == 0 || st.Members[n-1].ID != ms.m.ID {
 					o.CreatedAt = o.CreatedAt.UTC()
 					st.Members, st.Organizations = append(st.Members, ms.member()), append(st.Organizations, o)
 				}
-				return nil
-			}},
-	}
-	if certs {
-		steps = append(steps, step{query: `SELECT ` + columnsOf("c", certColumns) + accountMembers + `
-			JOIN certificates c ON c.member_id = m.id WHERE d.id = $1 ORDER BY c.created_at DESC, c.id DESC`, args: args,
-			scan: func(rows rows) error {
-				for rows.Next() {
-					c, err := scanCert(rows)
-					if err != nil {
-						return err
-					}
-					st.Certificates = append(st.Certificates, c)
+				if c.ID.Valid {
+					st.Certificates = append(st.Certificates, c.certificate())
 				}
-				return nil
-			}})
+			}
+			return nil
+		}},
 	}
 	if poas {
 		steps = append(steps, step{query: `SELECT ` + columnsOf("p", poaColumns) + accountMembers + `
@@ -154,4 +163,22 @@ func columnsOf(alias, columns string) string {
 		cols[i] = alias + "." + c
 	}
 	return strings.Join(cols, ", ")
+}
+
+// nullCert is what certColumns scan into from a LEFT JOIN: all NULL where
+// there is no certificate.
+type nullCert struct {
+	ID, OrgID, MemberID, AccountID, Fingerprint, UploadedBy sql.NullString
+	DER, Chain                                              []byte
+	NotAfter, CreatedAt                                     sql.NullTime
+}
+
+func (c *nullCert) dest() []any {
+	return []any{&c.ID, &c.OrgID, &c.MemberID, &c.AccountID, &c.DER, &c.Chain, &c.Fingerprint, &c.NotAfter, &c.UploadedBy, &c.CreatedAt}
+}
+
+func (c *nullCert) certificate() *Certificate {
+	return &Certificate{ID: c.ID.String, OrgID: c.OrgID.String, MemberID: c.MemberID.String, AccountID: c.AccountID.String,
+		DER: c.DER, Chain: c.Chain, Fingerprint: c.Fingerprint.String, NotAfter: timeOf(c.NotAfter), UploadedBy: c.UploadedBy.String,
+		CreatedAt: timeOf(c.CreatedAt)}
 }
