@@ -39,6 +39,7 @@ import (
 func main() {
 	duration := flag.Duration("duration", 10*time.Second, "how long to run")
 	signers := flag.Int("signers", 100, "concurrent signers")
+	cached := flag.Bool("cache", false, "parse certificates through a pki.Cache, as core can")
 	flag.Parse()
 
 	rootKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -69,8 +70,14 @@ func main() {
 	check(err)
 	doc := []byte("Акт выполненных работ № 1")
 	digest := sha256.Sum256(doc)
+	var cache *pki.Cache
+	parseFunc := pki.Parse
+	if *cached {
+		cache = pki.NewCache(1024)
+		parseFunc = cache.Parse
+	}
 	parse := func() *pki.Certificate {
-		certs, err := pki.Parse(stored)
+		certs, err := parseFunc(stored)
 		check(err)
 		return certs[0]
 	}
@@ -99,7 +106,7 @@ func main() {
 				check(err)
 				sig, err := cades.Assemble(p, cert.X509, nil, value)
 				check(err)
-				rep, err := verify.Detached(ctx, bytes.NewReader(doc), sig, trust, verify.Options{})
+				rep, err := verify.Detached(ctx, bytes.NewReader(doc), sig, trust, verify.Options{Certificates: cache})
 				check(err)
 				if rep.Result != verify.Passed {
 					log.Fatal(rep.Signatures[0].Message)
@@ -119,7 +126,7 @@ func main() {
 	for _, l := range latencies {
 		total += l
 	}
-	fmt.Printf("cades two-step ECDSA P-256, %d signers, %v, GOMAXPROCS %d\n", *signers, *duration, runtime.GOMAXPROCS(0))
+	fmt.Printf("cades two-step ECDSA P-256, %d signers, %v, GOMAXPROCS %d, parse cache %v\n", *signers, *duration, runtime.GOMAXPROCS(0), *cached)
 	fmt.Printf("signatures: %d (%.0f/s including the clients' signing)\n", n, float64(n)/duration.Seconds())
 	fmt.Printf("server part (parse, prepare twice, assemble, verify), wall clock: mean %v\n", total/time.Duration(max(n, 1)))
 	fmt.Printf("process CPU per signature (clients' signing included): %v\n", cpu/time.Duration(max(n, 1)))

@@ -19,7 +19,15 @@ import (
 // the signer is bound), Prepare at both steps, Assemble, and Detached over
 // the document against a long-lived trust store. The client's signing is
 // done once, before the loop: Prepare is deterministic for a signing time.
+//
+//   - parse: every certificate parsed afresh (pki.Parse);
+//   - cache: through one pki.Cache, as a server that keeps one does.
 func BenchmarkQualifiedSignature(b *testing.B) {
+	b.Run("parse", func(b *testing.B) { benchmarkQualifiedSignature(b, nil) })
+	b.Run("cache", func(b *testing.B) { benchmarkQualifiedSignature(b, pki.NewCache(64)) })
+}
+
+func benchmarkQualifiedSignature(b *testing.B, cache *pki.Cache) {
 	root := pkitest.NewCA(b, pkitest.Options{})
 	leaf := root.Issue(b, pkitest.LeafOptions{Subject: pkitest.PersonRU()})
 	stored := leaf.PEM()
@@ -30,8 +38,12 @@ func BenchmarkQualifiedSignature(b *testing.B) {
 	doc := bytes.Repeat([]byte("Акт № 1. "), 100)
 	digest := sha256.Sum256(doc)
 	ctx := context.Background()
+	parseFunc := pki.Parse
+	if cache != nil {
+		parseFunc = cache.Parse
+	}
 	parse := func() *pki.Certificate {
-		certs, err := pki.Parse(stored)
+		certs, err := parseFunc(stored)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -62,7 +74,7 @@ func BenchmarkQualifiedSignature(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		rep, err := verify.Detached(ctx, bytes.NewReader(doc), cms, ts, verify.Options{})
+		rep, err := verify.Detached(ctx, bytes.NewReader(doc), cms, ts, verify.Options{Certificates: cache})
 		if err != nil {
 			b.Fatal(err)
 		}

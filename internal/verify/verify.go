@@ -7,6 +7,7 @@
 package verify
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -61,6 +62,10 @@ type Signature struct {
 type Options struct {
 	Now             time.Time // when the check runs; zero: time.Now()
 	CheckRevocation bool
+	// Certificates, when set, parses the certificates the signature
+	// carries, so that a signer seen before is not parsed again; the
+	// report's Signature.Certificate is then shared and read-only.
+	Certificates *pki.Cache
 }
 
 // Detached checks a detached signature over content against the roots of
@@ -105,9 +110,13 @@ func judge(ctx context.Context, r cades.SignerResult, sd *cades.SignedData, trus
 	if r.Signer != nil {
 		s.SigningTime = r.Signer.SigningTime
 	}
+	parse := pki.Parse
+	if opts.Certificates != nil {
+		parse = opts.Certificates.Parse
+	}
 	var leaf *pki.Certificate
 	if r.Certificate != nil {
-		if certs, err := pki.Parse(r.Certificate.Raw); err == nil && len(certs) == 1 {
+		if certs, err := parse(r.Certificate.Raw); err == nil && len(certs) == 1 {
 			leaf = certs[0]
 			s.Certificate = leaf
 			s.Signer = leaf.CommonNameOrSubject()
@@ -134,7 +143,10 @@ func judge(ctx context.Context, r cades.SignerResult, sd *cades.SignedData, trus
 	}
 	var others []*pki.Certificate
 	for _, raw := range sd.RawCertificates {
-		if c, err := pki.Parse(raw); err == nil && len(c) == 1 && c[0].FingerprintSHA256 != leaf.FingerprintSHA256 {
+		if bytes.Equal(raw, leaf.Raw) {
+			continue // the leaf itself, usually first: no need to parse it again
+		}
+		if c, err := parse(raw); err == nil && len(c) == 1 && c[0].FingerprintSHA256 != leaf.FingerprintSHA256 {
 			others = append(others, c[0])
 		}
 	}
