@@ -117,6 +117,7 @@ type signerKey struct {
 	pub    crypto.PublicKey // *ecdsa.PublicKey, *rsa.PublicKey, ed25519.PublicKey or *gost.PublicKey
 	alg    string           // AlgECDSA, AlgRSAPKCS1v15, AlgEd25519, AlgGOST256, AlgGOST512
 	digest *digestAlg       // the digest for content and signed attributes
+	spki   []byte           // the DER SubjectPublicKeyInfo pub was read from
 }
 
 // keyOf returns the public key of cert. GOST keys come from the raw
@@ -125,34 +126,43 @@ func keyOf(cert *x509.Certificate) (*signerKey, error) {
 	if cert == nil {
 		return nil, errors.New("cades: no certificate")
 	}
+	k, err := keyOfPublic(cert)
+	if err != nil {
+		return nil, err
+	}
+	k.spki = cert.RawSubjectPublicKeyInfo
+	return k, nil
+}
+
+func keyOfPublic(cert *x509.Certificate) (*signerKey, error) {
 	switch pub := cert.PublicKey.(type) {
 	case *ecdsa.PublicKey:
 		switch pub.Curve {
 		case elliptic.P256():
-			return &signerKey{pub, AlgECDSA, digestByName(SHA256)}, nil
+			return &signerKey{pub: pub, alg: AlgECDSA, digest: digestByName(SHA256)}, nil
 		case elliptic.P384():
-			return &signerKey{pub, AlgECDSA, digestByName(SHA384)}, nil
+			return &signerKey{pub: pub, alg: AlgECDSA, digest: digestByName(SHA384)}, nil
 		case elliptic.P521():
-			return &signerKey{pub, AlgECDSA, digestByName(SHA512)}, nil
+			return &signerKey{pub: pub, alg: AlgECDSA, digest: digestByName(SHA512)}, nil
 		}
 		return nil, fmt.Errorf("%w: ECDSA curve %s", ErrUnsupportedKey, pub.Curve.Params().Name)
 	case *rsa.PublicKey:
 		if pub.N.BitLen() < 2048 {
 			return nil, fmt.Errorf("%w: RSA key of %d bits, 2048 at least", ErrUnsupportedKey, pub.N.BitLen())
 		}
-		return &signerKey{pub, AlgRSAPKCS1v15, digestByName(SHA256)}, nil
+		return &signerKey{pub: pub, alg: AlgRSAPKCS1v15, digest: digestByName(SHA256)}, nil
 	case ed25519.PublicKey:
 		// RFC 8419 section 3.1: with signed attributes, the message digest is SHA-512.
-		return &signerKey{pub, AlgEd25519, digestByName(SHA512)}, nil
+		return &signerKey{pub: pub, alg: AlgEd25519, digest: digestByName(SHA512)}, nil
 	case nil:
 		pub2, err := gost.ParsePKIXPublicKey(cert.RawSubjectPublicKeyInfo)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrUnsupportedKey, err)
 		}
 		if pub2.Curve.PointSize == 64 {
-			return &signerKey{pub2, AlgGOST512, digestByName(Streebog512)}, nil
+			return &signerKey{pub: pub2, alg: AlgGOST512, digest: digestByName(Streebog512)}, nil
 		}
-		return &signerKey{pub2, AlgGOST256, digestByName(Streebog256)}, nil
+		return &signerKey{pub: pub2, alg: AlgGOST256, digest: digestByName(Streebog256)}, nil
 	}
 	return nil, fmt.Errorf("%w: %T", ErrUnsupportedKey, cert.PublicKey)
 }
@@ -212,8 +222,9 @@ func hashInSignatureOID(oid asn1.ObjectIdentifier) *digestAlg {
 // signer's key, for the signature algorithm oid (with params) and the
 // SignerInfo digest algorithm d. It returns an error wrapping
 // errUnsupportedAlg when the combination is unknown, and another error when
-// the signature is wrong.
-func verifySignature(k *signerKey, oid asn1.ObjectIdentifier, params []byte, d *digestAlg, attrs, sig []byte) error {
+// the signature is wrong. A value sc remembers is not verified again; one
+// that verifies is added to it. sc may be nil.
+func verifySignature(k *signerKey, oid asn1.ObjectIdentifier, params []byte, d *digestAlg, attrs, sig []byte, sc *SignatureCache) error {
 	name := signatureName(oid)
 	if h := hashInSignatureOID(oid); h != nil && h != d {
 		return fmt.Errorf("cades: signature algorithm %s with digest %s", oid, d.name)
@@ -230,57 +241,77 @@ func verifySignature(k *signerKey, oid asn1.ObjectIdentifier, params []byte, d *
 	if name != keyAlg {
 		return fmt.Errorf("cades: signature algorithm %s does not fit the certificate's %s key", name, k.alg)
 	}
-	digestOf := func() []byte {
-		h := d.new()
-		h.Write(attrs)
-		return h.Sum(nil)
-	}
+	salt := 0
 	switch name {
 	case AlgECDSA:
 		if d.hash == 0 {
 			return fmt.Errorf("%w: ECDSA with %s", errUnsupportedAlg, d.name)
 		}
-		if !ecdsa.VerifyASN1(k.pub.(*ecdsa.PublicKey), digestOf(), sig) {
-			return errors.New("cades: ECDSA signature does not verify")
-		}
-		return nil
 	case AlgRSAPKCS1v15:
 		if d.hash == 0 {
 			return fmt.Errorf("%w: RSA with %s", errUnsupportedAlg, d.name)
 		}
-		if err := rsa.VerifyPKCS1v15(k.pub.(*rsa.PublicKey), d.hash, digestOf(), sig); err != nil {
-			return errors.New("cades: RSA PKCS#1 v1.5 signature does not verify")
-		}
-		return nil
 	case AlgRSAPSS:
-		salt, err := parsePSSParams(params, d)
-		if err != nil {
+		var err error
+		if salt, err = parsePSSParams(params, d); err != nil {
 			return err
 		}
-		if err := rsa.VerifyPSS(k.pub.(*rsa.PublicKey), d.hash, digestOf(), sig, &rsa.PSSOptions{SaltLength: salt, Hash: d.hash}); err != nil {
-			return errors.New("cades: RSA-PSS signature does not verify")
-		}
-		return nil
 	case AlgEd25519:
 		// Pure Ed25519 signs the attributes themselves (RFC 8419 section
 		// 3.1); the digest algorithm only made messageDigest.
 		if d.hash == 0 {
 			return fmt.Errorf("%w: Ed25519 with %s", errUnsupportedAlg, d.name)
 		}
+	case AlgGOST256, AlgGOST512:
+		if d != k.digest {
+			return fmt.Errorf("%w: %s with %s (RFC 9337 pairs it with %s)", errUnsupportedAlg, name, d.name, k.digest.name)
+		}
+	}
+	if sc == nil {
+		return verifyValue(k, name, salt, d, attrs, sig)
+	}
+	key := signatureKey(k, name, salt, d, attrs, sig)
+	if sc.verified(key) {
+		return nil
+	}
+	if err := verifyValue(k, name, salt, d, attrs, sig); err != nil {
+		return err
+	}
+	sc.add(key)
+	return nil
+}
+
+// verifyValue runs the signature primitive of verifySignature, once the
+// algorithm, the digest and the PSS salt length are known to fit.
+func verifyValue(k *signerKey, name string, salt int, d *digestAlg, attrs, sig []byte) error {
+	switch name {
+	case AlgECDSA:
+		if !ecdsa.VerifyASN1(k.pub.(*ecdsa.PublicKey), digestOf(d, attrs), sig) {
+			return errors.New("cades: ECDSA signature does not verify")
+		}
+		return nil
+	case AlgRSAPKCS1v15:
+		if err := rsa.VerifyPKCS1v15(k.pub.(*rsa.PublicKey), d.hash, digestOf(d, attrs), sig); err != nil {
+			return errors.New("cades: RSA PKCS#1 v1.5 signature does not verify")
+		}
+		return nil
+	case AlgRSAPSS:
+		if err := rsa.VerifyPSS(k.pub.(*rsa.PublicKey), d.hash, digestOf(d, attrs), sig, &rsa.PSSOptions{SaltLength: salt, Hash: d.hash}); err != nil {
+			return errors.New("cades: RSA-PSS signature does not verify")
+		}
+		return nil
+	case AlgEd25519:
 		if !ed25519.Verify(k.pub.(ed25519.PublicKey), attrs, sig) {
 			return errors.New("cades: Ed25519 signature does not verify")
 		}
 		return nil
 	case AlgGOST256, AlgGOST512:
-		if d != k.digest {
-			return fmt.Errorf("%w: %s with %s (RFC 9337 pairs it with %s)", errUnsupportedAlg, name, d.name, k.digest.name)
-		}
-		if err := gost.Verify(k.pub.(*gost.PublicKey), digestOf(), sig); err != nil {
+		if err := gost.Verify(k.pub.(*gost.PublicKey), digestOf(d, attrs), sig); err != nil {
 			return fmt.Errorf("cades: GOST signature does not verify: %v", err)
 		}
 		return nil
 	}
-	return fmt.Errorf("%w: signature algorithm %s", errUnsupportedAlg, oid)
+	return fmt.Errorf("%w: signature algorithm %s", errUnsupportedAlg, name)
 }
 
 var (

@@ -98,6 +98,19 @@ func Prepare(cert *x509.Certificate, contentDigest []byte, signingTime time.Time
 // chain. The attributes must name cert (signingCertificateV2), so a
 // signature cannot be assembled under a certificate it was not prepared for.
 func Assemble(p *Prepared, cert *x509.Certificate, chain []*x509.Certificate, signature []byte) ([]byte, error) {
+	return AssembleWith(p, cert, chain, signature, AssembleOptions{})
+}
+
+// AssembleOptions tune AssembleWith.
+type AssembleOptions struct {
+	// Signatures, when set, records the signature value once it verified,
+	// so that verifying the returned CMS with the same cache
+	// (VerifyOptions.Signatures) does not check it a second time.
+	Signatures *SignatureCache
+}
+
+// AssembleWith is Assemble with options.
+func AssembleWith(p *Prepared, cert *x509.Certificate, chain []*x509.Certificate, signature []byte, opts AssembleOptions) ([]byte, error) {
 	if p == nil {
 		return nil, errors.New("cades: nothing prepared")
 	}
@@ -119,7 +132,7 @@ func Assemble(p *Prepared, cert *x509.Certificate, chain []*x509.Certificate, si
 	if err := sg.SigningCertificate.matches(cert); err != nil {
 		return nil, err
 	}
-	alg, err := checkSignatureValue(k, d, p.SignedAttrs, &signature)
+	alg, err := checkSignatureValue(k, d, p.SignedAttrs, &signature, opts.Signatures)
 	if err != nil {
 		return nil, fmt.Errorf("cades: the signature value does not verify with the certificate's key: %w", err)
 	}
@@ -247,28 +260,35 @@ func encodeSignedData(cert *x509.Certificate, chain []*x509.Certificate, d *dige
 // checkSignatureValue verifies a client's signature value over attrs and
 // returns the signature algorithm it turned out to be. It converts a raw
 // r‖s ECDSA signature to DER in place, and tells RSA PKCS#1 v1.5 from PSS
-// (salt as long as the hash, the WebCrypto and Go default).
-func checkSignatureValue(k *signerKey, d *digestAlg, attrs []byte, sig *[]byte) (string, error) {
+// (salt as long as the hash, the WebCrypto and Go default). A value that
+// verifies is added to sc, which may be nil.
+func checkSignatureValue(k *signerKey, d *digestAlg, attrs []byte, sig *[]byte, sc *SignatureCache) (string, error) {
+	verified := func(alg string, salt int) (string, error) {
+		if sc != nil {
+			sc.add(signatureKey(k, alg, salt, d, attrs, *sig))
+		}
+		return alg, nil
+	}
 	switch k.alg {
 	case AlgECDSA:
 		pub := k.pub.(*ecdsa.PublicKey)
 		digest := digestOf(d, attrs)
 		if ecdsa.VerifyASN1(pub, digest, *sig) {
-			return AlgECDSA, nil
+			return verified(AlgECDSA, 0)
 		}
 		if der := ecdsaToDER(pub, *sig); der != nil && ecdsa.VerifyASN1(pub, digest, der) {
 			*sig = der
-			return AlgECDSA, nil
+			return verified(AlgECDSA, 0)
 		}
 		return "", errors.New("cades: ECDSA signature does not verify")
 	case AlgRSAPKCS1v15:
 		pub := k.pub.(*rsa.PublicKey)
 		digest := digestOf(d, attrs)
 		if rsa.VerifyPKCS1v15(pub, d.hash, digest, *sig) == nil {
-			return AlgRSAPKCS1v15, nil
+			return verified(AlgRSAPKCS1v15, 0)
 		}
 		if rsa.VerifyPSS(pub, d.hash, digest, *sig, &rsa.PSSOptions{SaltLength: d.size, Hash: d.hash}) == nil {
-			return AlgRSAPSS, nil
+			return verified(AlgRSAPSS, d.size)
 		}
 		return "", errors.New("cades: RSA signature does not verify as PKCS#1 v1.5 nor as PSS")
 	}
@@ -279,7 +299,7 @@ func checkSignatureValue(k *signerKey, d *digestAlg, attrs []byte, sig *[]byte) 
 	case AlgGOST512:
 		oid = gost.OIDPublicKey512
 	}
-	return k.alg, verifySignature(k, oid, nil, d, attrs, *sig)
+	return k.alg, verifySignature(k, oid, nil, d, attrs, *sig, sc)
 }
 
 // ecdsaToDER turns a raw r‖s signature (WebCrypto, PKCS#11) into the

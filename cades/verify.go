@@ -65,6 +65,10 @@ type VerifyOptions struct {
 	// Digests are precomputed content digests by algorithm name
 	// ("SHA-256", "Streebog-256"…), used instead of reading the content.
 	Digests map[string][]byte
+	// Signatures, when set, skips checking a signature value it remembers
+	// as verified (by AssembleWith or an earlier verification with it) and
+	// remembers those that verify now.
+	Signatures *SignatureCache
 }
 
 // Verify checks every signer of a detached signature over content (read
@@ -116,12 +120,12 @@ func (sd *SignedData) VerifyWith(content io.Reader, opts VerifyOptions) ([]Signe
 	}
 	results := make([]SignerResult, len(sd.Signers))
 	for i, sg := range sd.Signers {
-		results[i] = sd.verifySigner(sg, digests, opts.Certificates)
+		results[i] = sd.verifySigner(sg, digests, opts.Certificates, opts.Signatures)
 	}
 	return results, nil
 }
 
-func (sd *SignedData) verifySigner(sg *Signer, digests map[string][]byte, extra []*x509.Certificate) SignerResult {
+func (sd *SignedData) verifySigner(sg *Signer, digests map[string][]byte, extra []*x509.Certificate, sc *SignatureCache) SignerResult {
 	r := SignerResult{Signer: sg, Certificate: sg.Certificate}
 	if r.Certificate == nil {
 		for _, c := range extra {
@@ -160,7 +164,7 @@ func (sd *SignedData) verifySigner(sg *Signer, digests map[string][]byte, extra 
 	if err != nil {
 		return fail(Indeterminate, AlgorithmUnsupported, err)
 	}
-	if err := verifySignature(k, sg.SignatureAlgorithmOID, sg.sigParams, d, sg.SignedAttrs, sg.Signature); err != nil {
+	if err := verifySignature(k, sg.SignatureAlgorithmOID, sg.sigParams, d, sg.SignedAttrs, sg.Signature, sc); err != nil {
 		if errors.Is(err, errUnsupportedAlg) {
 			return fail(Indeterminate, AlgorithmUnsupported, err)
 		}

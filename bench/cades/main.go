@@ -39,7 +39,7 @@ import (
 func main() {
 	duration := flag.Duration("duration", 10*time.Second, "how long to run")
 	signers := flag.Int("signers", 100, "concurrent signers")
-	cached := flag.Bool("cache", false, "parse certificates through a pki.Cache, as core can")
+	cached := flag.Bool("cache", false, "parse certificates through a pki.Cache and keep a cades.SignatureCache, as core can")
 	flag.Parse()
 
 	rootKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -71,9 +71,10 @@ func main() {
 	doc := []byte("Акт выполненных работ № 1")
 	digest := sha256.Sum256(doc)
 	var cache *pki.Cache
+	var sigs *cades.SignatureCache
 	parseFunc := pki.Parse
 	if *cached {
-		cache = pki.NewCache(1024)
+		cache, sigs = pki.NewCache(1024), cades.NewSignatureCache(1024)
 		parseFunc = cache.Parse
 	}
 	parse := func() *pki.Certificate {
@@ -104,9 +105,9 @@ func main() {
 				parse()
 				p, err = cades.Prepare(cert.X509, digest[:], at)
 				check(err)
-				sig, err := cades.Assemble(p, cert.X509, nil, value)
+				sig, err := cades.AssembleWith(p, cert.X509, nil, value, cades.AssembleOptions{Signatures: sigs})
 				check(err)
-				rep, err := verify.Detached(ctx, bytes.NewReader(doc), sig, trust, verify.Options{Certificates: cache})
+				rep, err := verify.Detached(ctx, bytes.NewReader(doc), sig, trust, verify.Options{Certificates: cache, Signatures: sigs})
 				check(err)
 				if rep.Result != verify.Passed {
 					log.Fatal(rep.Signatures[0].Message)

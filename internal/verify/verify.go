@@ -66,6 +66,10 @@ type Options struct {
 	// carries, so that a signer seen before is not parsed again; the
 	// report's Signature.Certificate is then shared and read-only.
 	Certificates *pki.Cache
+	// Signatures, when set, skips checking a signature value it remembers
+	// as verified — by cades.AssembleWith with the same cache, just before —
+	// and remembers those that verify now.
+	Signatures *cades.SignatureCache
 }
 
 // Detached checks a detached signature over content against the roots of
@@ -79,7 +83,7 @@ func Detached(ctx context.Context, content io.Reader, sig []byte, trust *pki.Tru
 	if err != nil {
 		return nil, fmt.Errorf("verify: %w", err)
 	}
-	results, err := sd.Verify(content)
+	results, err := sd.VerifyWith(content, cades.VerifyOptions{Signatures: opts.Signatures})
 	if err != nil {
 		return nil, fmt.Errorf("verify: read the file: %w", err)
 	}

@@ -14,9 +14,10 @@ import (
 	"paraph/pki/pkitest"
 )
 
-// TestDetachedCache: a parse cache changes nothing in the report, for a
-// signature that passes (its chain carried in the CMS) and for one over
-// another file, checked twice so that the second check hits the cache.
+// TestDetachedCache: the parse and signature caches change nothing in the
+// report, for a signature that passes (its chain carried in the CMS) and
+// for one over another file, checked twice so that the second check hits
+// the caches.
 func TestDetachedCache(t *testing.T) {
 	root := pkitest.NewCA(t, pkitest.Options{})
 	sub := root.NewIntermediate(t, pkitest.Options{})
@@ -32,7 +33,7 @@ func TestDetachedCache(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Now().UTC()
-	cache := pki.NewCache(8)
+	cache, sigs := pki.NewCache(8), cades.NewSignatureCache(8)
 	for _, tc := range []struct {
 		name, content, want string
 	}{
@@ -48,7 +49,7 @@ func TestDetachedCache(t *testing.T) {
 				t.Fatalf("result %s, want %s: %s", want.Result, tc.want, want.Signatures[0].Message)
 			}
 			for range 2 {
-				got, err := verify.Detached(context.Background(), bytes.NewReader([]byte(tc.content)), sig, ts, verify.Options{Now: now, Certificates: cache})
+				got, err := verify.Detached(context.Background(), bytes.NewReader([]byte(tc.content)), sig, ts, verify.Options{Now: now, Certificates: cache, Signatures: sigs})
 				if err != nil {
 					t.Fatal(err)
 				}
