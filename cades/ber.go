@@ -1,6 +1,7 @@
 package cades
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 )
@@ -18,8 +19,19 @@ const maxBERDepth = 64
 
 var errBER = errors.New("cades: malformed BER")
 
-// berToDER returns the DER form of the single BER element in in.
+// berToDER returns the DER form of the single BER element in in, in a
+// buffer of its own.
 func berToDER(in []byte) ([]byte, error) {
+	// Most signatures are DER already: checking costs no allocation, where
+	// converting costs one per constructed element.
+	if rest, ok := isDER(in, 0); ok && len(rest) == 0 {
+		return bytes.Clone(in), nil
+	}
+	return convertBER(in)
+}
+
+// convertBER is berToDER without the shortcut for DER input.
+func convertBER(in []byte) ([]byte, error) {
 	out := make([]byte, 0, len(in))
 	out, rest, err := convertElement(out, in, 0)
 	if err != nil {
@@ -29,6 +41,70 @@ func berToDER(in []byte) ([]byte, error) {
 		return nil, fmt.Errorf("%w: %d bytes after the end", errBER, len(rest))
 	}
 	return out, nil
+}
+
+// isDER reports whether convertElement would copy the first element of in
+// unchanged, and returns the bytes after it: every length definite and
+// minimal, no constructed universal string, within maxBERDepth. When it
+// says no, convertElement decides (and reports any error).
+func isDER(in []byte, depth int) ([]byte, bool) {
+	if depth > maxBERDepth || len(in) < 2 {
+		return nil, false
+	}
+	idLen := 1
+	if in[0]&0x1f == 0x1f { // high tag number form
+		for {
+			if idLen >= len(in) || idLen > 5 {
+				return nil, false
+			}
+			b := in[idLen]
+			idLen++
+			if b&0x80 == 0 {
+				break
+			}
+		}
+	}
+	first := in[0]
+	in = in[idLen:]
+	if len(in) == 0 {
+		return nil, false
+	}
+	l := int(in[0])
+	in = in[1:]
+	if l == 0x80 {
+		return nil, false // indefinite
+	}
+	if l > 0x80 {
+		n := l & 0x7f
+		if n > 4 || n > len(in) {
+			return nil, false
+		}
+		l = 0
+		for _, b := range in[:n] {
+			l = l<<8 | int(b)
+		}
+		in = in[n:]
+		if n != longLengthBytes(l) {
+			return nil, false // not minimal: convertElement rewrites it
+		}
+	}
+	if l > len(in) {
+		return nil, false
+	}
+	body, rest := in[:l], in[l:]
+	if first&0x20 == 0 {
+		return rest, true
+	}
+	if idLen == 1 && first&0xc0 == 0 && isUniversalString(first&0x1f) {
+		return nil, false // a constructed string becomes primitive
+	}
+	for len(body) > 0 {
+		var ok bool
+		if body, ok = isDER(body, depth+1); !ok {
+			return nil, false
+		}
+	}
+	return rest, true
 }
 
 // convertElement appends the DER of the first element of in to out and
@@ -186,6 +262,22 @@ func headerLen(der []byte) int {
 		return 2
 	}
 	return 2 + int(der[1]&0x7f)
+}
+
+// longLengthBytes is how many length octets appendLength writes after
+// 0x80|n for l: 0 for the short form.
+func longLengthBytes(l int) int {
+	switch {
+	case l < 0x80:
+		return 0
+	case l < 0x100:
+		return 1
+	case l < 0x10000:
+		return 2
+	case l < 0x1000000:
+		return 3
+	}
+	return 4
 }
 
 func appendLength(out []byte, l int) []byte {

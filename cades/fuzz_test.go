@@ -3,16 +3,23 @@ package cades
 import (
 	"bytes"
 	"crypto/sha256"
+	"fmt"
 	"testing"
 )
 
-// FuzzParse: no input panics Parse or Verify, and BER conversion is stable:
-// what Parse keeps (Raw) parses again to the same bytes.
+// FuzzParse: no input panics Parse or Verify, BER conversion is stable
+// (what Parse keeps, Raw, parses again to the same bytes), and its
+// shortcut for DER input gives what the conversion gives.
 func FuzzParse(f *testing.F) {
 	f.Add([]byte{})
 	f.Add([]byte{0x30, 0x80, 0x00, 0x00})
 	f.Add([]byte("-----BEGIN CMS-----\nMAA=\n-----END CMS-----\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		der, err := berToDER(data)
+		slow, slowErr := convertBER(data)
+		if fmt.Sprint(err) != fmt.Sprint(slowErr) || !bytes.Equal(der, slow) {
+			t.Fatalf("berToDER gives % x, %v; the conversion % x, %v", der, err, slow, slowErr)
+		}
 		sd, err := Parse(data)
 		if err != nil {
 			return
