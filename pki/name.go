@@ -63,32 +63,118 @@ func shortName(oid asn1.ObjectIdentifier) string {
 }
 
 // parseName decodes a DER Name (RDNSequence) into its attributes in
-// certificate order, flattening multi-valued RDNs.
+// certificate order, flattening multi-valued RDNs. The attributes' OIDs
+// share one array and their values one string: a name costs a few
+// allocations, not three per attribute.
 func parseName(raw []byte) ([]Attribute, error) {
 	s := cryptobyte.String(raw)
 	var rdns cryptobyte.String
 	if !s.ReadASN1(&rdns, cbasn1.SEQUENCE) || !s.Empty() {
 		return nil, errors.New("name is not a SEQUENCE")
 	}
-	var attrs []Attribute
-	for !rdns.Empty() {
+	// First pass: check the shape and count, so that the second fills
+	// arrays of the right size.
+	n, components, valueBytes := 0, 0, 0
+	var scratch [16]int
+	for r := rdns; !r.Empty(); {
 		var set cryptobyte.String
-		if !rdns.ReadASN1(&set, cbasn1.SET) {
+		if !r.ReadASN1(&set, cbasn1.SET) {
 			return nil, errors.New("RDN is not a SET")
 		}
 		for !set.Empty() {
-			var atv cryptobyte.String
-			var oid asn1.ObjectIdentifier
-			var value cryptobyte.String
+			var atv, oid, value cryptobyte.String
 			var tag cbasn1.Tag
-			if !set.ReadASN1(&atv, cbasn1.SEQUENCE) || !atv.ReadASN1ObjectIdentifier(&oid) ||
-				!atv.ReadAnyASN1(&value, &tag) {
+			var ok bool
+			var parts []int
+			if !set.ReadASN1(&atv, cbasn1.SEQUENCE) || !atv.ReadASN1(&oid, cbasn1.OBJECT_IDENTIFIER) {
 				return nil, errors.New("malformed AttributeTypeAndValue")
 			}
-			attrs = append(attrs, Attribute{OID: oid, Name: shortName(oid), Value: decodeString(tag, value)})
+			if parts, ok = appendOID(scratch[:0], oid); !ok || !atv.ReadAnyASN1(&value, &tag) {
+				return nil, errors.New("malformed AttributeTypeAndValue")
+			}
+			n++
+			components += len(parts)
+			valueBytes += len(value)
 		}
 	}
+	if n == 0 {
+		return nil, nil
+	}
+	attrs := make([]Attribute, 0, n)
+	oids := make([]int, 0, components)
+	values := make([]byte, 0, valueBytes)
+	ends := make([]int, 0, n)
+	for !rdns.Empty() {
+		var set cryptobyte.String
+		rdns.ReadASN1(&set, cbasn1.SET)
+		for !set.Empty() {
+			var atv, rawOID, value cryptobyte.String
+			var tag cbasn1.Tag
+			set.ReadASN1(&atv, cbasn1.SEQUENCE)
+			atv.ReadASN1(&rawOID, cbasn1.OBJECT_IDENTIFIER)
+			atv.ReadAnyASN1(&value, &tag)
+			start := len(oids)
+			oids, _ = appendOID(oids, rawOID) // checked in the first pass
+			oid := asn1.ObjectIdentifier(oids[start:len(oids):len(oids)])
+			values = appendString(values, tag, value)
+			ends = append(ends, len(values))
+			attrs = append(attrs, Attribute{OID: oid, Name: shortName(oid)})
+		}
+	}
+	all, start := string(values), 0
+	for i := range attrs {
+		attrs[i].Value = all[start:ends[i]]
+		start = ends[i]
+	}
 	return attrs, nil
+}
+
+// appendOID appends the components of a DER OBJECT IDENTIFIER's contents
+// to dst, with the rules cryptobyte's ReadASN1ObjectIdentifier applies:
+// not empty, each component minimal and below 2^31.
+func appendOID(dst []int, der []byte) ([]int, bool) {
+	if len(der) == 0 {
+		return dst, false
+	}
+	first := true
+	for len(der) > 0 {
+		v, i := 0, 0
+		for {
+			if i == len(der) || i == 5 || v >= 1<<(31-7) || (i == 0 && der[0] == 0x80) {
+				return dst, false
+			}
+			b := der[i]
+			v = v<<7 | int(b&0x7f)
+			i++
+			if b&0x80 == 0 {
+				break
+			}
+		}
+		der = der[i:]
+		switch {
+		case !first:
+			dst = append(dst, v)
+		case v < 80:
+			dst = append(dst, v/40, v%40)
+		default:
+			dst = append(dst, 2, v-80)
+		}
+		first = false
+	}
+	return dst, true
+}
+
+// appendString appends decodeString(tag, b) to dst, without making a
+// string for the common case of valid UTF-8 in a UTF-8 compatible type.
+func appendString(dst []byte, tag cbasn1.Tag, b []byte) []byte {
+	switch tag {
+	case cbasn1.UTF8String, cbasn1.PrintableString, cbasn1.IA5String,
+		18 /* NumericString */, 26 /* VisibleString */, cbasn1.Tag(27) /* GeneralString */ :
+		if utf8.Valid(b) {
+			return append(dst, b...)
+		}
+	}
+	return append(dst, decodeString(tag, b)...)
 }
 
 // decodeString turns an ASN.1 string of any directory type into UTF-8.
@@ -136,6 +222,11 @@ func decodeString(tag cbasn1.Tag, b []byte) string {
 // first), escaping the characters that would make it ambiguous.
 func nameString(attrs []Attribute) string {
 	var sb strings.Builder
+	size := 0
+	for _, a := range attrs {
+		size += len(a.Name) + len(a.Value) + 3 // "=" and ", "
+	}
+	sb.Grow(size)
 	for i := len(attrs) - 1; i >= 0; i-- {
 		if sb.Len() > 0 {
 			sb.WriteString(", ")

@@ -9,7 +9,6 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/pem"
 	"fmt"
 	"strings"
@@ -319,7 +318,7 @@ func newCertificate(der []byte) (*Certificate, error) {
 		Usage:     usageOf(xc.KeyUsage),
 	}
 	c.fingerprint = sha256.Sum256(der)
-	c.FingerprintSHA256 = strings.ToUpper(hex.EncodeToString(c.fingerprint[:]))
+	c.FingerprintSHA256 = upperHex(c.fingerprint[:])
 	c.SerialHex = serialHex(xc)
 
 	subject, err := parseName(xc.RawSubject)
@@ -355,11 +354,23 @@ func serialHex(xc *x509.Certificate) string {
 	if len(b) == 0 {
 		return "00"
 	}
-	s := strings.ToUpper(hex.EncodeToString(b))
+	s := upperHex(b)
 	if xc.SerialNumber.Sign() < 0 {
 		s = "-" + s
 	}
 	return s
+}
+
+// upperHex is strings.ToUpper(hex.EncodeToString(b)) in one allocation.
+func upperHex(b []byte) string {
+	const digits = "0123456789ABCDEF"
+	var sb strings.Builder
+	sb.Grow(2 * len(b))
+	for _, c := range b {
+		sb.WriteByte(digits[c>>4])
+		sb.WriteByte(digits[c&0x0f])
+	}
+	return sb.String()
 }
 
 func usageOf(ku x509.KeyUsage) Usage {
