@@ -223,7 +223,11 @@ func buildSignedAttrs(contentDigest []byte, signingTime time.Time, cert *x509.Ce
 	}
 	// DER orders a SET OF by the encodings of its elements (X.690 11.6).
 	slices.SortFunc(attrs, bytes.Compare)
-	var b cryptobyte.Builder
+	size := 4
+	for _, a := range attrs {
+		size += len(a)
+	}
+	b := cryptobyte.NewBuilder(make([]byte, 0, size))
 	b.AddASN1(cbasn1.SET, func(b *cryptobyte.Builder) {
 		for _, a := range attrs {
 			b.AddBytes(a)
@@ -234,7 +238,7 @@ func buildSignedAttrs(contentDigest []byte, signingTime time.Time, cert *x509.Ce
 
 // attribute encodes an Attribute with one value.
 func attribute(oid asn1.ObjectIdentifier, value cryptobyte.BuilderContinuation) []byte {
-	var b cryptobyte.Builder
+	b := cryptobyte.NewBuilder(make([]byte, 0, 128)) // most attributes fit: one allocation
 	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
 		b.AddASN1ObjectIdentifier(oid)
 		b.AddASN1(cbasn1.SET, value)

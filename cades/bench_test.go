@@ -68,3 +68,16 @@ func BenchmarkVerify(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPrepare is step one alone (the server runs it at prepare and
+// again at complete), ECDSA P-256.
+func BenchmarkPrepare(b *testing.B) {
+	p := MustPKI(b, "ecdsa-p256")
+	digest := sha256.Sum256([]byte("Акт № 1"))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Prepare(p.cert, digest[:], testTime); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
