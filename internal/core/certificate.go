@@ -29,13 +29,13 @@ type CertificateView struct {
 // certificateView parses a stored certificate and judges it now. A stored
 // certificate always parsed once, so a failure here is internal.
 func (s *Service) certificateView(ctx context.Context, c *store.Certificate) (*CertificateView, error) {
-	certs, err := pki.Parse(c.DER)
+	certs, err := s.certs.Parse(c.DER)
 	if err != nil || len(certs) != 1 {
 		return nil, paraph.Internal(fmt.Errorf("core: stored certificate %s does not parse: %v", c.ID, err))
 	}
 	var chain []*pki.Certificate
 	if len(c.Chain) > 0 {
-		if chain, err = pki.Parse(c.Chain); err != nil {
+		if chain, err = s.certs.Parse(c.Chain); err != nil {
 			return nil, paraph.Internal(fmt.Errorf("core: stored chain of %s does not parse: %v", c.ID, err))
 		}
 	}
@@ -68,7 +68,7 @@ func (s *Service) judge(ctx context.Context, v *CertificateView) error {
 // for another organization, is refused; one that is expired or untrusted is
 // kept and shown as invalid, because history matters.
 func (s *Service) UploadCertificate(ctx context.Context, orgID, memberID string, data []byte) (*CertificateView, error) {
-	certs, err := parseCertificates(data)
+	certs, err := s.parseCertificates(data)
 	if err != nil {
 		return nil, err
 	}
@@ -249,7 +249,7 @@ func (s *Service) RemindExpiringCertificates(ctx context.Context) (int, error) {
 					threshold = d
 				}
 			}
-			parsed, err := pki.Parse(c.DER)
+			parsed, err := s.certs.Parse(c.DER)
 			if err != nil || len(parsed) != 1 {
 				continue
 			}

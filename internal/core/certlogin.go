@@ -130,7 +130,7 @@ func (s *Service) CertificateChallenge(ctx context.Context, certData []byte) (*L
 	if ok, wait := s.loginByIP.allow(ClientFrom(ctx).IP); !ok {
 		return nil, tooMany("login_rate_limited", "Too many login attempts; wait and try again.", wait)
 	}
-	certs, err := parseCertificates(certData)
+	certs, err := s.parseCertificates(certData)
 	if err != nil {
 		return nil, err
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/google/uuid"
 
 	"paraph"
+	"paraph/cades"
 	"paraph/internal/blob"
 	"paraph/internal/seal"
 	"paraph/internal/store"
@@ -94,7 +95,13 @@ type Service struct {
 	secret []byte // instance key for hashing one-time codes
 	wake   func() // tells the job runner that work was queued
 
-	trust        trustCache
+	trust trustCache
+	// Certificates parsed, and signature values verified, are remembered:
+	// a signature reads its signer's certificate at each step and checks
+	// its value when it is assembled and again when verified. The parsed
+	// certificates are shared: read-only.
+	certs        *pki.Cache
+	sigs         *cades.SignatureCache
 	loginByIP    *limiter
 	loginByLogin *limiter
 	verifyByIP   *limiter
@@ -106,7 +113,7 @@ type Service struct {
 // on first use.
 func New(ctx context.Context, db *store.DB, clock paraph.Clock, log *slog.Logger, cfg Config) (*Service, error) {
 	cfg.setDefaults()
-	s := &Service{db: db, clock: clock, log: log, cfg: cfg, wake: func() {}}
+	s := &Service{db: db, clock: clock, log: log, cfg: cfg, wake: func() {}, certs: pki.NewCache(1024), sigs: cades.NewSignatureCache(1024)}
 	var secret string
 	err := db.Write(ctx, func(tx *store.Tx) error {
 		var err error

@@ -113,7 +113,7 @@ func (s *Service) checkPOASignature(xml, sig []byte) (*pki.Certificate, error) {
 	}
 	for _, r := range results {
 		if r.Indication == cades.Passed && r.Certificate != nil {
-			certs, err := pki.Parse(r.Certificate.Raw)
+			certs, err := s.certs.Parse(r.Certificate.Raw)
 			if err != nil || len(certs) != 1 {
 				break
 			}

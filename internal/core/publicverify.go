@@ -93,7 +93,7 @@ func (s *Service) check(ctx context.Context, f io.ReaderAt, size int64, sig []by
 	if err != nil {
 		return nil, "", err
 	}
-	opts := verify.Options{Now: s.clock.Now(), CheckRevocation: s.cfg.CheckRevocation}
+	opts := verify.Options{Now: s.clock.Now(), CheckRevocation: s.cfg.CheckRevocation, Certificates: s.certs, Signatures: s.sigs}
 	h := sha256.New()
 	hashed := &countingWriter{w: h}
 	sum := func() (string, error) {

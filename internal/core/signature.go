@@ -81,7 +81,7 @@ func signerSlot(acc *docAccess, kind string) (*paraph.Signer, error) {
 // boundCertificate checks that a certificate is one bound to the acting
 // member, valid now, and returns it parsed with its stored chain.
 func (s *Service) boundCertificate(ctx context.Context, st *store.Standing, me *paraph.Member, certData []byte) (*CertificateView, error) {
-	certs, err := parseCertificates(certData)
+	certs, err := s.parseCertificates(certData)
 	if err != nil {
 		return nil, err
 	}
@@ -260,7 +260,7 @@ func (s *Service) CompleteSignature(ctx context.Context, docID, prepareID string
 	if err != nil {
 		return nil, paraph.Internal(err)
 	}
-	cms, err := cades.Assemble(prepared, cert.X509, nil, value)
+	cms, err := cades.AssembleWith(prepared, cert.X509, nil, value, cades.AssembleOptions{Signatures: s.sigs})
 	if err != nil {
 		return nil, &paraph.Error{Code: paraph.EINVALID, Reason: "sig_crypto_failure", Field: "signature",
 			Message: "The signature value does not verify with the certificate's key over the prepared data.", Err: err}
@@ -326,7 +326,8 @@ func (s *Service) checkAndStore(ctx context.Context, acc *docAccess, cms []byte,
 		r.Close()
 		return nil, err
 	}
-	rep, err := verify.Detached(ctx, r, cms, ts, verify.Options{Now: s.clock.Now(), CheckRevocation: s.cfg.CheckRevocation})
+	rep, err := verify.Detached(ctx, r, cms, ts, verify.Options{Now: s.clock.Now(), CheckRevocation: s.cfg.CheckRevocation,
+		Certificates: s.certs, Signatures: s.sigs})
 	r.Close()
 	if err != nil {
 		s.auditAttempt(ctx, d, "format_failure")

@@ -132,7 +132,7 @@ func (s *Service) AddTrustRoot(ctx context.Context, data []byte) (*TrustRootView
 	if err != nil {
 		return nil, err
 	}
-	certs, err := parseCertificates(data)
+	certs, err := s.parseCertificates(data)
 	if err != nil {
 		return nil, err
 	}
@@ -180,8 +180,8 @@ func (s *Service) RemoveTrustRoot(ctx context.Context, id string) error {
 
 // parseCertificates turns pki's parse errors into invalid-input errors whose
 // message a person can act on.
-func parseCertificates(data []byte) ([]*pki.Certificate, error) {
-	certs, err := pki.Parse(data)
+func (s *Service) parseCertificates(data []byte) ([]*pki.Certificate, error) {
+	certs, err := s.certs.Parse(data)
 	if err != nil {
 		reason := "not_certificate"
 		switch {
