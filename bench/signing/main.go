@@ -25,7 +25,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
-	"slices"
 	"sync"
 	"time"
 
@@ -47,6 +46,8 @@ func main() {
 	perSigner := flag.Int("docs", 40, "documents per signer")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the signing phase to this file")
 	memprofile := flag.String("memprofile", "", "write a profile of the signing phase's allocations to this file")
+	timeline := flag.Bool("timeline", false, "print the p50 and p99 of each second, by when the signature started")
+	warmup := flag.Duration("warmup", time.Second, "signatures started this long after the start are figures of a cold server: reported apart")
 	rate := flag.Int("rate", 0, "open loop: total signatures per second spread over the signers (0: each signer signs as fast as it can)")
 	flag.Parse()
 	ctx := context.Background()
@@ -129,7 +130,8 @@ func main() {
 
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1000}}
 	var mu sync.Mutex
-	var lat []time.Duration
+	var lat, warm benchkit.Latencies // all, and those started after the warm-up
+	bySecond := map[int]benchkit.Latencies{}
 	var errs int
 	var firstErr error
 	var wg sync.WaitGroup
@@ -180,6 +182,11 @@ func main() {
 					}
 				} else {
 					lat = append(lat, d)
+					if t.Sub(start) >= *warmup {
+						warm = append(warm, d)
+					}
+					sec := int(t.Sub(start) / time.Second)
+					bySecond[sec] = append(bySecond[sec], d)
 				}
 				mu.Unlock()
 			}
@@ -188,19 +195,13 @@ func main() {
 	wg.Wait()
 	elapsed := time.Since(start)
 	cpu1 := measureCPU(ctx, db)
-	slices.Sort(lat)
-	q := func(f float64) float64 {
-		if len(lat) == 0 {
-			return 0
-		}
-		return float64(lat[int(f*float64(len(lat)-1))].Microseconds()) / 1000
-	}
 	mode := "closed loop"
 	if *rate > 0 {
 		mode = fmt.Sprintf("open loop at %d/s", *rate)
 	}
-	fmt.Printf("qualified signatures (prepare + complete), %s: %d in %s, errors %d: %.0f signatures/s   p50 %.1f ms   p99 %.1f ms   max %.1f ms\n",
-		mode, len(lat), elapsed.Round(time.Millisecond), errs, float64(len(lat))/elapsed.Seconds(), q(0.5), q(0.99), q(1))
+	fmt.Printf("qualified signatures (prepare + complete), %s: %d in %s, errors %d\n", mode, len(lat), elapsed.Round(time.Millisecond), errs)
+	fmt.Printf("  after the first %s (warm):  %s\n", *warmup, warm.Summary(elapsed-*warmup))
+	fmt.Printf("  all, from a cold start:    %s\n", lat.Summary(elapsed))
 	if n := float64(len(lat)); n > 0 {
 		perSig := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 / n }
 		fmt.Printf("CPU per signature: %.2f ms in this process (server and load generator)", perSig(cpu1.self-cpu0.self))
@@ -208,6 +209,12 @@ func main() {
 			fmt.Printf(", %.2f ms in PostgreSQL's backends", perSig(cpu1.db-cpu0.db))
 		}
 		fmt.Println()
+	}
+	if *timeline {
+		for sec := 0; sec <= int(elapsed/time.Second); sec++ {
+			l := benchkit.Latencies(bySecond[sec])
+			fmt.Printf("  second %2d: %4d signatures   p50 %6.1f ms   p99 %6.1f ms\n", sec, len(l), l.Quantile(0.5), l.Quantile(0.99))
+		}
 	}
 	if m := machineUse(cpu0, cpu1); m != "" {
 		fmt.Println(m)
