@@ -99,7 +99,8 @@ func (sd *SignedData) VerifyWith(content io.Reader, opts VerifyOptions) ([]Signe
 		content = bytes.NewReader(sd.Content)
 	}
 	if content != nil {
-		// One pass over the content for every digest algorithm in use.
+		// One pass over the content for every digest algorithm in use and
+		// not given; none when all are.
 		var ws []io.Writer
 		hashes := map[string]interface{ Sum([]byte) []byte }{}
 		for _, sg := range sd.Signers {
@@ -111,8 +112,10 @@ func (sd *SignedData) VerifyWith(content io.Reader, opts VerifyOptions) ([]Signe
 			hashes[d.name] = h
 			ws = append(ws, h)
 		}
-		if _, err := io.Copy(io.MultiWriter(ws...), content); err != nil {
-			return nil, fmt.Errorf("cades: read content: %w", err)
+		if len(ws) > 0 {
+			if _, err := io.Copy(io.MultiWriter(ws...), content); err != nil {
+				return nil, fmt.Errorf("cades: read content: %w", err)
+			}
 		}
 		for name, h := range hashes {
 			digests[name] = h.Sum(nil)

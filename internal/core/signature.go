@@ -15,6 +15,7 @@ import (
 
 	"paraph"
 	"paraph/cades"
+	"paraph/internal/blob"
 	"paraph/internal/notify"
 	"paraph/internal/store"
 	"paraph/internal/verify"
@@ -312,23 +313,29 @@ func (s *Service) SubmitSignature(ctx context.Context, docID string, cms []byte)
 }
 
 // checkAndStore verifies a CMS signature over the stored document (outside
-// any transaction: it reads the file) and stores it in one short write that
-// checks the turn again under the document's lock. cv is nil when the CMS
-// carried no usable signer certificate; the verifier then says why.
+// any transaction: it may read the file) and stores it in one short write
+// that checks the turn again under the document's lock. cv is nil when the
+// CMS carried no usable signer certificate; the verifier then says why.
 func (s *Service) checkAndStore(ctx context.Context, acc *docAccess, cms []byte, cv *CertificateView, auth paraph.Authority) (*SignatureResult, error) {
 	d, docID := acc.doc, acc.doc.ID
-	r, _, err := s.cfg.Blobs.Open(ctx, d.SHA256)
+	ts, err := s.trustStore(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// The file is stored under its SHA-256, fixed when it was sent: a
+	// SHA-256 signature is checked against that digest, and the file is
+	// read only for another algorithm (GOST's Streebog).
+	sum, err := hex.DecodeString(d.SHA256)
 	if err != nil {
 		return nil, paraph.Internal(err)
 	}
-	ts, err := s.trustStore(ctx)
-	if err != nil {
-		r.Close()
-		return nil, err
+	file := &blobReader{ctx: ctx, blobs: s.cfg.Blobs, sum: d.SHA256}
+	rep, err := verify.Detached(ctx, file, cms, ts, verify.Options{Now: s.clock.Now(), CheckRevocation: s.cfg.CheckRevocation,
+		Certificates: s.certs, Signatures: s.sigs, Digests: map[string][]byte{cades.SHA256: sum}})
+	file.Close()
+	if file.err != nil { // the file, not the signature, failed
+		return nil, paraph.Internal(file.err)
 	}
-	rep, err := verify.Detached(ctx, r, cms, ts, verify.Options{Now: s.clock.Now(), CheckRevocation: s.cfg.CheckRevocation,
-		Certificates: s.certs, Signatures: s.sigs})
-	r.Close()
 	if err != nil {
 		s.auditAttempt(ctx, d, "format_failure")
 		return nil, &paraph.Error{Code: paraph.EINVALID, Reason: "format_failure", Field: "cms",
@@ -396,6 +403,37 @@ func (s *Service) checkAndStore(ctx context.Context, acc *docAccess, cms []byte,
 		s.wake()
 	}
 	return res, err
+}
+
+// blobReader reads a stored file, opened at the first Read: a signature
+// checked against the file's known digest does not open it at all.
+type blobReader struct {
+	ctx   context.Context
+	blobs blob.Store
+	sum   string
+	r     io.ReadCloser
+	err   error // the file could not be read
+}
+
+func (b *blobReader) Read(p []byte) (int, error) {
+	if b.r == nil && b.err == nil {
+		b.r, _, b.err = b.blobs.Open(b.ctx, b.sum)
+	}
+	if b.err != nil {
+		return 0, b.err
+	}
+	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF {
+		b.err = err
+	}
+	return n, err
+}
+
+func (b *blobReader) Close() error {
+	if b.r == nil {
+		return nil
+	}
+	return b.r.Close()
 }
 
 // authorityOf decides whether a member's certificate may sign for their

@@ -70,6 +70,11 @@ type Options struct {
 	// as verified — by cades.AssembleWith with the same cache, just before —
 	// and remembers those that verify now.
 	Signatures *cades.SignatureCache
+	// Digests are the content's digests already known, by algorithm name
+	// (cades.SHA256…): a signature with one of them is checked against it
+	// and the content is read only for the others. The server knows each
+	// document's SHA-256: its files are stored under it.
+	Digests map[string][]byte
 }
 
 // Detached checks a detached signature over content against the roots of
@@ -83,7 +88,7 @@ func Detached(ctx context.Context, content io.Reader, sig []byte, trust *pki.Tru
 	if err != nil {
 		return nil, fmt.Errorf("verify: %w", err)
 	}
-	results, err := sd.VerifyWith(content, cades.VerifyOptions{Signatures: opts.Signatures})
+	results, err := sd.VerifyWith(content, cades.VerifyOptions{Signatures: opts.Signatures, Digests: opts.Digests})
 	if err != nil {
 		return nil, fmt.Errorf("verify: read the file: %w", err)
 	}
