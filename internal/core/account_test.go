@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"path/filepath"
 	"regexp"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -29,6 +31,18 @@ type env struct {
 	db    *store.DB
 	clock *paraph.FixedClock
 	sent  *outbox
+	blobs *countingBlobs
+}
+
+// countingBlobs counts the stored files opened.
+type countingBlobs struct {
+	blob.Store
+	opens atomic.Int64
+}
+
+func (c *countingBlobs) Open(ctx context.Context, sum string) (io.ReadSeekCloser, int64, error) {
+	c.opens.Add(1)
+	return c.Store.Open(ctx, sum)
 }
 
 // outbox is a Sender that keeps what it was given.
@@ -90,15 +104,16 @@ func newEnv(t *testing.T, db *store.DB) *env {
 	// The clock stands still at the real time: the tests' certificates are
 	// valid from an hour before it.
 	clock := paraph.NewFixedClock(time.Now().UTC().Truncate(time.Second))
-	blobs, err := blob.NewDir(filepath.Join(t.TempDir(), "blobs"))
+	dir, err := blob.NewDir(filepath.Join(t.TempDir(), "blobs"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	blobs := &countingBlobs{Store: dir}
 	svc, err := core.New(context.Background(), db, clock, slog.New(slog.DiscardHandler), core.Config{Password: fastPasswords, Dev: true, Blobs: blobs})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{svc: svc, db: db, clock: clock, sent: &outbox{}}
+	return &env{svc: svc, db: db, clock: clock, sent: &outbox{}, blobs: blobs}
 }
 
 func ctxFrom(ip string) context.Context {

@@ -148,10 +148,16 @@ func TestDocumentRouteAndQualifiedSignatures(t *testing.T) {
 		wantReason(t, err, "hash_failure")
 		_, err = de.svc.SubmitSignature(de.author, d.ID, []byte("garbage"))
 		wantReason(t, err, "format_failure")
-		// The director signs with the two-step flow.
+		// The director signs with the two-step flow. An ECDSA signature
+		// (SHA-256) is checked against the document's stored digest: the
+		// file, which may be 100 MiB, is not read again for it.
+		opened := de.blobs.opens.Load()
 		res, err := twoStep(t, de.svc, de.author, d.ID, de.dirLeaf)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if n := de.blobs.opens.Load() - opened; n != 0 {
+			t.Errorf("signing opened the document's file %d times", n)
 		}
 		if res.Indication != "passed" || res.Document.CurrentStage != 1 {
 			t.Fatalf("after the director: %+v stage %d", res, res.Document.CurrentStage)
