@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"strings"
 	"time"
 
@@ -123,7 +124,7 @@ func (s *Service) PrepareSignature(ctx context.Context, docID string, certData [
 			return &paraph.Error{Code: paraph.EINVALID, Reason: "certificate_invalid", Field: "certificate",
 				Message: "The certificate is not valid now (" + string(cv.Reason) + ")."}
 		}
-		digest, err := s.contentDigest(ctx, acc.doc, cv.Cert)
+		_, digest, err := s.contentDigest(ctx, acc.doc, cv.Cert)
 		if err != nil {
 			return err
 		}
@@ -184,25 +185,30 @@ func (s *Service) openPrepare(id string) (*prepareToken, bool) {
 }
 
 // contentDigest is the document's digest with the algorithm the
-// certificate's key needs: the stored SHA-256, or Streebog read from the blob.
-func (s *Service) contentDigest(ctx context.Context, d *paraph.Document, cert *pki.Certificate) ([]byte, error) {
+// certificate's key needs, and that algorithm's name: the stored SHA-256,
+// or Streebog read from the blob.
+func (s *Service) contentDigest(ctx context.Context, d *paraph.Document, cert *pki.Certificate) (string, []byte, error) {
 	h, name, err := cades.DigestFor(cert.X509)
 	if err != nil {
-		return nil, &paraph.Error{Code: paraph.EINVALID, Reason: "algorithm_unsupported", Field: "certificate",
+		return "", nil, &paraph.Error{Code: paraph.EINVALID, Reason: "algorithm_unsupported", Field: "certificate",
 			Message: "This certificate's key cannot make a signature here.", Err: err}
 	}
 	if name == cades.SHA256 {
-		return hex.DecodeString(d.SHA256)
+		sum, err := hex.DecodeString(d.SHA256)
+		if err != nil {
+			return "", nil, paraph.Internal(err)
+		}
+		return name, sum, nil
 	}
 	r, _, err := s.cfg.Blobs.Open(ctx, d.SHA256)
 	if err != nil {
-		return nil, paraph.Internal(err)
+		return "", nil, paraph.Internal(err)
 	}
 	defer r.Close()
 	if _, err := io.Copy(h, r); err != nil {
-		return nil, paraph.Internal(err)
+		return "", nil, paraph.Internal(err)
 	}
-	return h.Sum(nil), nil
+	return name, h.Sum(nil), nil
 }
 
 // CompleteSignature finishes the two-step flow with the signature value the
@@ -253,7 +259,7 @@ func (s *Service) CompleteSignature(ctx context.Context, docID, prepareID string
 	}
 	// Prepare is deterministic: the same certificate, digest and time give
 	// the same attributes the key signed.
-	digest, err := s.contentDigest(ctx, d, cert)
+	alg, digest, err := s.contentDigest(ctx, d, cert)
 	if err != nil {
 		return nil, err
 	}
@@ -266,7 +272,9 @@ func (s *Service) CompleteSignature(ctx context.Context, docID, prepareID string
 		return nil, &paraph.Error{Code: paraph.EINVALID, Reason: "sig_crypto_failure", Field: "signature",
 			Message: "The signature value does not verify with the certificate's key over the prepared data.", Err: err}
 	}
-	return s.checkAndStore(ctx, acc, cms, cv, auth)
+	// The digest just made is the one the verification needs: the file
+	// (read for Streebog) is not read again.
+	return s.checkAndStore(ctx, acc, cms, cv, auth, map[string][]byte{alg: digest})
 }
 
 // SubmitSignature takes a complete detached CMS signature (from the two-step
@@ -309,14 +317,16 @@ func (s *Service) SubmitSignature(ctx context.Context, docID string, cms []byte)
 	if err != nil {
 		return nil, err
 	}
-	return s.checkAndStore(ctx, acc, cms, cv, auth)
+	return s.checkAndStore(ctx, acc, cms, cv, auth, nil)
 }
 
 // checkAndStore verifies a CMS signature over the stored document (outside
 // any transaction: it may read the file) and stores it in one short write
 // that checks the turn again under the document's lock. cv is nil when the
 // CMS carried no usable signer certificate; the verifier then says why.
-func (s *Service) checkAndStore(ctx context.Context, acc *docAccess, cms []byte, cv *CertificateView, auth paraph.Authority) (*SignatureResult, error) {
+// known are digests of the document already made, by algorithm name.
+func (s *Service) checkAndStore(ctx context.Context, acc *docAccess, cms []byte, cv *CertificateView, auth paraph.Authority,
+	known map[string][]byte) (*SignatureResult, error) {
 	d, docID := acc.doc, acc.doc.ID
 	ts, err := s.trustStore(ctx)
 	if err != nil {
@@ -324,14 +334,16 @@ func (s *Service) checkAndStore(ctx context.Context, acc *docAccess, cms []byte,
 	}
 	// The file is stored under its SHA-256, fixed when it was sent: a
 	// SHA-256 signature is checked against that digest, and the file is
-	// read only for another algorithm (GOST's Streebog).
+	// read only for a digest not known yet (an uploaded Streebog one).
 	sum, err := hex.DecodeString(d.SHA256)
 	if err != nil {
 		return nil, paraph.Internal(err)
 	}
+	digests := map[string][]byte{cades.SHA256: sum}
+	maps.Copy(digests, known)
 	file := &blobReader{ctx: ctx, blobs: s.cfg.Blobs, sum: d.SHA256}
 	rep, err := verify.Detached(ctx, file, cms, ts, verify.Options{Now: s.clock.Now(), CheckRevocation: s.cfg.CheckRevocation,
-		Certificates: s.certs, Signatures: s.sigs, Digests: map[string][]byte{cades.SHA256: sum}})
+		Certificates: s.certs, Signatures: s.sigs, Digests: digests})
 	file.Close()
 	if file.err != nil { // the file, not the signature, failed
 		return nil, paraph.Internal(file.err)

@@ -142,8 +142,9 @@ func (q pgPool) run(ctx context.Context, _ bool, steps ...step) error {
 
 // pgTx is a transaction on one connection. Its BEGIN and its queued steps
 // wait to go with the next statement whose answer is needed, and its last
-// queued steps with COMMIT: a transaction that locks a row, reads, and
-// writes a few rows takes three round trips, not one per statement.
+// queued steps with COMMIT: a transaction that locks a row, reads under
+// the lock and writes a few rows takes two round trips, not one per
+// statement.
 type pgTx struct {
 	conn    *pgxpool.Conn
 	pending []step

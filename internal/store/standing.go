@@ -21,8 +21,11 @@ type Standing struct {
 
 // Member is the account's membership of an organization, or nil.
 func (s *Standing) Member(orgID string) *paraph.Member {
+	if orgID == "" {
+		return nil
+	}
 	for _, m := range s.Members {
-		if orgID != "" && m.OrgID == orgID {
+		if m.OrgID == orgID {
 			return m
 		}
 	}
